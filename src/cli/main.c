@@ -1,0 +1,302 @@
+/* main.c: the command table and the global options.
+ *
+ * Every command is one row of `commands` below; `wexmatch --help` and each
+ * `wexmatch CMD --help` are generated from it.  The batch path never starts
+ * curses. */
+#include "config.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wexmatch/cli.h"
+#include "wexmatch/dbpath.h"
+#include "wexmatch/escape.h"
+#include "wexmatch/store.h"
+
+static int cmd_help(struct wx_global *g, int argc, char **argv);
+
+static const struct wx_command commands[] = {
+	{ "init", "[--group NAME]", "create a database (private, or shared with a group)",
+	  "Create the database directory and its files.  By default the directory is\n"
+	  "0700 and the files 0600, whatever the umask.  With --group NAME the database\n"
+	  "is shared with that group for several operators on one server: the\n"
+	  "directory becomes 2770 and the files 0660.  Running init on an existing\n"
+	  "database changes nothing but the sharing asked for.\n"
+	  "\n"
+	  "  -g, --group NAME   share the database with group NAME\n",
+	  wx_cmd_init },
+	{ "stats", "", "show records per kind, file and map size, reader slots",
+	  "Print the database location, schema version, the number of records of each\n"
+	  "kind and of audit entries, the size of the data file, the map size and the\n"
+	  "space in use, the reader slots in use, and the forms directory.\n",
+	  wx_cmd_stats },
+	{ "check", "", "check the database's integrity",
+	  "Check, in one consistent snapshot, that every record decodes and is reached\n"
+	  "from its id index and back, that the schema version is the one this\n"
+	  "wexmatch writes, and that every audit entry is well formed and indexed.\n"
+	  "Prints each problem found and a summary.  Exit status 0 only when every\n"
+	  "check holds, 1 when a problem was found.\n",
+	  wx_cmd_check },
+	{ "backup", "FILE", "write a compacted copy of the database to FILE",
+	  "Write a compacted copy of the database to FILE while others keep working.\n"
+	  "The copy is written to a temporary file beside FILE and renamed into place,\n"
+	  "so FILE is either the old file or a whole backup.  FILE is an LMDB data\n"
+	  "file: to restore, create an empty directory and copy FILE into it as\n"
+	  "data.mdb, then use that directory with --db.\n",
+	  wx_cmd_backup },
+	{ "help", "[COMMAND]", "show the help of a command",
+	  "Show the list of commands, or the help of one command.\n",
+	  cmd_help },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+const struct wx_command *wx_cli_find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static const char global_help[] =
+	"Global options (before or after the command):\n"
+	"      --db DIR      the database directory (default: $WEXMATCH_DB, else\n"
+	"                    $XDG_DATA_HOME/wexmatch, else ~/.local/share/wexmatch)\n"
+	"      --forms DIR   the form definitions (default: $WEXMATCH_FORMS, else the\n"
+	"                    installed forms)\n"
+	"  -h, --help        show help\n"
+	"  -V, --version     show the version\n";
+
+static void print_usage(FILE *f)
+{
+	fprintf(f, "Usage: wexmatch [--db DIR] [--forms DIR] COMMAND [ARGS]\n"
+		   "\n"
+		   "wexmatch records work-experience requests, placements, NHS ambassadors and\n"
+		   "schools' requests, and matches them with priority for disadvantaged and\n"
+		   "under-represented groups.  With no command it shows the database's stats.\n"
+		   "\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n%s\n"
+		   "Exit status: 0 done, 1 bad data, 2 bad usage, 3 database unavailable,\n"
+		   "locked or damaged.  'wexmatch COMMAND --help' shows a command's help;\n"
+		   "man wexmatch has the whole manual.\n", global_help);
+}
+
+static void print_command_help(const struct wx_command *c, FILE *f)
+{
+	fprintf(f, "Usage: wexmatch [--db DIR] %s%s%s\n\n%s\n%s", c->name, *c->args ? " " : "",
+		c->args, c->help, global_help);
+}
+
+static void print_version(void)
+{
+	printf("wexmatch %s\n", PACKAGE_VERSION);
+}
+
+static void vmessage(const char *fmt, va_list ap)
+{
+	char buf[2048];
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	fputs("wexmatch: ", stderr);
+	wx_fputs_escaped(buf, stderr);
+	fputc('\n', stderr);
+}
+
+void wx_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+}
+
+int wx_cli_fail(const struct wx_err *err)
+{
+	wx_cli_error("%s", err->msg[0] ? err->msg : wx_status_name(err->code));
+	return wx_exit_code(err->code);
+}
+
+int wx_cli_usage_error(const struct wx_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, "Try 'wexmatch %s --help'.\n", cmd->name);
+	else
+		fprintf(stderr, "Try 'wexmatch --help'.\n");
+	return WX_EXIT_USAGE;
+}
+
+int wx_cli_open(struct wx_global *g, unsigned flags, const char *group,
+		struct wx_store **out)
+{
+	struct wx_store_opts o = { 0 };
+	struct wx_err err;
+	char *dir;
+	int rc;
+
+	wx_err_clear(&err);
+	dir = wx_db_dir(g->db, &err);
+	if (!dir)
+		return wx_cli_fail(&err);
+	o.dir = dir;
+	o.flags = flags;
+	o.group = group;
+	rc = wx_store_open(out, &o, &err);
+	free(dir);
+	return rc == WX_OK ? WX_EXIT_OK : wx_cli_fail(&err);
+}
+
+enum { OPT_DB = 0x1000, OPT_FORMS, OPT_HELP, OPT_VERSION };
+
+int wx_cli_getopt(struct wx_global *g, const struct wx_command *cmd, int argc, char **argv,
+		  const char *shortopts, const struct option *longopts,
+		  int (*on_opt)(int c, const char *arg, void *ctx), void *ctx, int *done)
+{
+	static const struct option globals[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "forms", required_argument, NULL, OPT_FORMS },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ "version", no_argument, NULL, OPT_VERSION },
+	};
+	struct option all[64];
+	char shorts[64];
+	size_t n = 0;
+	int c;
+
+	*done = 0;
+	for (; longopts && longopts[n].name && n < 59; n++)
+		all[n] = longopts[n];
+	memcpy(all + n, globals, sizeof globals);
+	memset(&all[n + 4], 0, sizeof all[0]);
+	/* leading ':' reports a missing argument as ':'; "hV" are the globals */
+	snprintf(shorts, sizeof shorts, ":%shV", shortopts ? shortopts : "");
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+		switch (c) {
+		case OPT_DB:
+			g->db = optarg;
+			break;
+		case OPT_FORMS:
+			g->forms = optarg;
+			break;
+		case 'h':
+		case OPT_HELP:
+			print_command_help(cmd, stdout);
+			*done = 1;
+			return WX_EXIT_OK;
+		case 'V':
+		case OPT_VERSION:
+			print_version();
+			*done = 1;
+			return WX_EXIT_OK;
+		case ':':
+			return wx_cli_usage_error(cmd, "%s: option %s needs a value", cmd->name,
+						  argv[optind - 1]);
+		case '?':
+			if (optopt)
+				return wx_cli_usage_error(cmd, "%s: unknown option -%c", cmd->name,
+							  optopt);
+			return wx_cli_usage_error(cmd, "%s: unknown option %s", cmd->name,
+						  argv[optind - 1]);
+		default:
+			if (!on_opt || on_opt(c, optarg, ctx) != WX_EXIT_OK)
+				return WX_EXIT_USAGE;
+		}
+	}
+	return WX_EXIT_OK;
+}
+
+static int cmd_help(struct wx_global *g, int argc, char **argv)
+{
+	const struct wx_command *c;
+	int done, rc = wx_cli_getopt(g, wx_cli_find("help"), argc, argv, NULL, NULL, NULL,
+				     NULL, &done);
+
+	if (rc != WX_EXIT_OK || done)
+		return rc;
+	if (optind >= argc) {
+		print_usage(stdout);
+		return WX_EXIT_OK;
+	}
+	c = wx_cli_find(argv[optind]);
+	if (!c)
+		return wx_cli_usage_error(NULL, "no such command: %s", argv[optind]);
+	print_command_help(c, stdout);
+	return WX_EXIT_OK;
+}
+
+/* Take the global options that come before the command name. */
+static int leading_globals(struct wx_global *g, int argc, char **argv, int *i)
+{
+	for (*i = 1; *i < argc; (*i)++) {
+		const char *a = argv[*i];
+
+		if (strcmp(a, "--db") == 0 || strcmp(a, "--forms") == 0) {
+			if (*i + 1 >= argc)
+				return wx_cli_usage_error(NULL, "option %s needs a value", a);
+			if (a[2] == 'd')
+				g->db = argv[++*i];
+			else
+				g->forms = argv[++*i];
+		} else if (strncmp(a, "--db=", 5) == 0) {
+			g->db = a + 5;
+		} else if (strncmp(a, "--forms=", 8) == 0) {
+			g->forms = a + 8;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			print_usage(stdout);
+			return -1;
+		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+			print_version();
+			return -1;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return wx_cli_usage_error(NULL, "unknown option %s", a);
+		} else {
+			break;
+		}
+	}
+	return WX_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct wx_global g = { NULL, NULL, "wexmatch" };
+	const struct wx_command *cmd;
+	char *fake[2];
+	int i, rc;
+
+	setlocale(LC_ALL, "");
+	rc = leading_globals(&g, argc, argv, &i);
+	if (rc < 0)
+		return WX_EXIT_OK;
+	if (rc != WX_EXIT_OK)
+		return rc;
+	if (i >= argc) {
+		/* no command: the TUI's place; until it exists, the stats */
+		fake[0] = (char *)"stats";
+		fake[1] = NULL;
+		return wx_cmd_stats(&g, 1, fake);
+	}
+	cmd = wx_cli_find(argv[i]);
+	if (!cmd)
+		return wx_cli_usage_error(NULL, "no such command: %s", argv[i]);
+	rc = cmd->run(&g, argc - i, argv + i);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		wx_cli_error("error writing to standard output");
+		return rc ? rc : WX_EXIT_DATA;
+	}
+	return rc;
+}

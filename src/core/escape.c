@@ -1,0 +1,153 @@
+/* escape.c: make any bytes safe to show on a terminal.
+ *
+ * ncurses and terminals interpret \r, \b, ESC sequences and bidirectional
+ * overrides; a name containing them could move the cursor, repaint the
+ * screen or reverse text.  Every string shown passes through here. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "wexmatch/escape.h"
+
+int wx_is_bidi_control(unsigned long cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) ||  /* LRE RLE PDF LRO RLO */
+	       (cp >= 0x2066 && cp <= 0x2069) ||  /* LRI RLI FSI PDI */
+	       cp == 0x200E || cp == 0x200F ||    /* LRM RLM */
+	       cp == 0x061C;                      /* ALM */
+}
+
+/* Decode one UTF-8 sequence strictly (no overlongs, no surrogates, <= U+10FFFF).
+ * Returns its length, or 0 when s does not start with a valid sequence. */
+static size_t utf8_decode(const unsigned char *s, size_t len, unsigned long *cp)
+{
+	unsigned long c;
+	size_t n, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		n = 2;
+		c = s[0] & 0x1F;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		n = 3;
+		c = s[0] & 0x0F;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3F);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10FFFF ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static int sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		char *np;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (!np)
+			return -1;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+char *wx_escape(const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct sbuf b = { NULL, 0, 0 };
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	if (sb_add(&b, "", 0) < 0)
+		return NULL;
+	while (i < len) {
+		unsigned long cp;
+		size_t n = utf8_decode(u + i, len - i, &cp);
+		char tmp[16];
+		int r;
+
+		if (n == 0) {
+			tmp[0] = '\\';
+			tmp[1] = 'x';
+			tmp[2] = hex[u[i] >> 4];
+			tmp[3] = hex[u[i] & 15];
+			r = sb_add(&b, tmp, 4);
+			n = 1;
+		} else if (cp == '\\') {
+			r = sb_add(&b, "\\\\", 2);
+		} else if (cp == '\t') {
+			r = sb_add(&b, "\\t", 2);
+		} else if (cp == '\n') {
+			r = sb_add(&b, "\\n", 2);
+		} else if (cp == '\r') {
+			r = sb_add(&b, "\\r", 2);
+		} else if (cp == 0x1B) {
+			r = sb_add(&b, "\\e", 2);
+		} else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+			tmp[0] = '\\';
+			tmp[1] = 'x';
+			tmp[2] = hex[(cp >> 4) & 15];
+			tmp[3] = hex[cp & 15];
+			r = sb_add(&b, tmp, 4);
+		} else if (wx_is_bidi_control(cp) || cp == 0x2028 || cp == 0x2029) {
+			/* bidi controls and the Unicode line/paragraph separators */
+			static const char pre[] = "\\u{";
+			int k = 0;
+
+			memcpy(tmp, pre, 3);
+			k = 3;
+			for (int sh = 12; sh >= 0; sh -= 4)
+				tmp[k++] = hex[(cp >> sh) & 15];
+			tmp[k++] = '}';
+			r = sb_add(&b, tmp, (size_t)k);
+		} else {
+			r = sb_add(&b, (const char *)u + i, n);
+		}
+		if (r < 0) {
+			free(b.p);
+			return NULL;
+		}
+		i += n;
+	}
+	return b.p;
+}
+
+void wx_fputs_escaped(const char *s, FILE *f)
+{
+	char *e = wx_escape(s, strlen(s));
+
+	if (e) {
+		fputs(e, f);
+		free(e);
+	} else {
+		fputs("(out of memory)", f);
+	}
+}

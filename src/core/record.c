@@ -1,0 +1,484 @@
+/* record.c: records, their encoding and their storage.
+ *
+ * Encoding (integers big-endian):
+ *   u8 format (1) | u64 version | s64 mtime_ns | u32 muid | u8 len, muser |
+ *   u32 nfields | nfields x (u8 len, name | u32 len, value)
+ * Fields keep the order they were given in; names are any bytes but NUL
+ * (1..255), so columns an older form defined, or unknown columns kept on
+ * import, survive unchanged. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "wexmatch/audit.h"
+#include "wexmatch/keys.h"
+#include "wexmatch/record.h"
+
+#define RECORD_FORMAT 1
+
+void wx_record_init(struct wx_record *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+void wx_record_clear_fields(struct wx_record *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->f[i].name);
+		free(r->f[i].value);
+	}
+	r->n = 0;
+}
+
+void wx_record_free(struct wx_record *r)
+{
+	wx_record_clear_fields(r);
+	free(r->f);
+	wx_record_init(r);
+}
+
+static struct wx_field *find(const struct wx_record *r, const char *name)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->f[i].name, name) == 0)
+			return &r->f[i];
+	return NULL;
+}
+
+const struct wx_field *wx_record_field(const struct wx_record *r, const char *name)
+{
+	return find(r, name);
+}
+
+const char *wx_record_get(const struct wx_record *r, const char *name)
+{
+	const struct wx_field *f = find(r, name);
+
+	return f ? f->value : NULL;
+}
+
+static char *dup_bytes(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+int wx_record_set(struct wx_record *r, const char *name, const char *value, size_t vlen)
+{
+	struct wx_field *f = find(r, name);
+	char *v = dup_bytes(value, vlen);
+
+	if (!v)
+		return WX_ENOMEM;
+	if (f) {
+		free(f->value);
+		f->value = v;
+		f->vlen = vlen;
+		return WX_OK;
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		struct wx_field *nf = realloc(r->f, cap * sizeof *nf);
+
+		if (!nf) {
+			free(v);
+			return WX_ENOMEM;
+		}
+		r->f = nf;
+		r->cap = cap;
+	}
+	f = &r->f[r->n];
+	f->name = strdup(name);
+	if (!f->name) {
+		free(v);
+		return WX_ENOMEM;
+	}
+	f->value = v;
+	f->vlen = vlen;
+	r->n++;
+	return WX_OK;
+}
+
+int wx_record_unset(struct wx_record *r, const char *name)
+{
+	struct wx_field *f = find(r, name);
+	size_t i;
+
+	if (!f)
+		return WX_ENOTFOUND;
+	i = (size_t)(f - r->f);
+	free(f->name);
+	free(f->value);
+	memmove(&r->f[i], &r->f[i + 1], (r->n - i - 1) * sizeof *f);
+	r->n--;
+	return WX_OK;
+}
+
+int wx_record_encode(const struct wx_record *r, unsigned char **out, size_t *outlen)
+{
+	size_t ulen = strlen(r->muser), len = 1 + 8 + 8 + 4 + 1 + ulen + 4, i;
+	unsigned char *buf, *p;
+
+	for (i = 0; i < r->n; i++) {
+		size_t nl = strlen(r->f[i].name);
+
+		if (nl == 0 || nl > 255 || r->f[i].vlen > UINT32_MAX)
+			return WX_EDATA;
+		len += 1 + nl + 4 + r->f[i].vlen;
+	}
+	buf = malloc(len);
+	if (!buf)
+		return WX_ENOMEM;
+	p = buf;
+	*p++ = RECORD_FORMAT;
+	wx_put_be64(p, r->version);
+	p += 8;
+	wx_put_be64s(p, r->mtime_ns);
+	p += 8;
+	wx_put_be32(p, r->muid);
+	p += 4;
+	*p++ = (unsigned char)ulen;
+	memcpy(p, r->muser, ulen);
+	p += ulen;
+	wx_put_be32(p, (uint32_t)r->n);
+	p += 4;
+	for (i = 0; i < r->n; i++) {
+		size_t nl = strlen(r->f[i].name);
+
+		*p++ = (unsigned char)nl;
+		memcpy(p, r->f[i].name, nl);
+		p += nl;
+		wx_put_be32(p, (uint32_t)r->f[i].vlen);
+		p += 4;
+		memcpy(p, r->f[i].value, r->f[i].vlen);
+		p += r->f[i].vlen;
+	}
+	*out = buf;
+	*outlen = len;
+	return WX_OK;
+}
+
+int wx_record_decode(const void *buf, size_t len, uint64_t iid, struct wx_record *r)
+{
+	const unsigned char *p = buf, *end = p + len;
+	size_t ulen, n, i;
+
+	wx_record_free(r);
+	r->iid = iid;
+	if (len < 1 + 8 + 8 + 4 + 1 || p[0] != RECORD_FORMAT)
+		return WX_EDATA;
+	p++;
+	r->version = wx_get_be64(p);
+	p += 8;
+	r->mtime_ns = wx_get_be64s(p);
+	p += 8;
+	r->muid = wx_get_be32(p);
+	p += 4;
+	ulen = *p++;
+	if (ulen >= sizeof r->muser || (size_t)(end - p) < ulen + 4)
+		return WX_EDATA;
+	memcpy(r->muser, p, ulen);
+	r->muser[ulen] = '\0';
+	if (memchr(r->muser, '\0', ulen))
+		return WX_EDATA;
+	p += ulen;
+	n = wx_get_be32(p);
+	p += 4;
+	/* each field takes at least 6 bytes: a cheap bound before allocating */
+	if (n > (size_t)(end - p) / 6)
+		return WX_EDATA;
+	for (i = 0; i < n; i++) {
+		size_t nl, vl;
+		char name[256];
+
+		if (end - p < 1)
+			goto bad;
+		nl = *p++;
+		if (nl == 0 || (size_t)(end - p) < nl + 4)
+			goto bad;
+		memcpy(name, p, nl);
+		name[nl] = '\0';
+		if (memchr(name, '\0', nl))
+			goto bad;
+		p += nl;
+		vl = wx_get_be32(p);
+		p += 4;
+		if ((size_t)(end - p) < vl || memchr(p, '\0', vl) || find(r, name))
+			goto bad;
+		if (wx_record_set(r, name, (const char *)p, vl) != WX_OK) {
+			wx_record_free(r);
+			return WX_ENOMEM;
+		}
+		p += vl;
+	}
+	if (p != end)
+		goto bad;
+	return WX_OK;
+bad:
+	wx_record_free(r);
+	r->iid = iid;
+	return WX_EDATA;
+}
+
+/* ---- storage ---- */
+
+int wx_record_lookup(struct wx_txn *t, enum wx_kind k, const char *ext_id, uint64_t *iid)
+{
+	struct wx_val v;
+	size_t n = strlen(ext_id);
+	int rc;
+
+	if (n == 0 || n > WX_ID_MAX)
+		return WX_ENOTFOUND;
+	rc = wx_get(t, wx_tb_ids(k), ext_id, n, &v);
+	if (rc != WX_OK)
+		return rc;
+	if (v.len != 8)
+		return wx_txn_fail(t, WX_EDB, "the %s index entry for an id is damaged",
+				   wx_kind_name(k));
+	*iid = wx_get_be64(v.data);
+	return WX_OK;
+}
+
+int wx_record_load(struct wx_txn *t, enum wx_kind k, uint64_t iid, struct wx_record *r)
+{
+	unsigned char key[8];
+	struct wx_val v;
+	int rc;
+
+	wx_put_be64(key, iid);
+	rc = wx_get(t, wx_tb_records(k), key, 8, &v);
+	if (rc != WX_OK)
+		return rc;
+	rc = wx_record_decode(v.data, v.len, iid, r);
+	if (rc == WX_EDATA)
+		return wx_txn_fail(t, WX_EDB, "%s record %llu is damaged", wx_kind_name(k),
+				   (unsigned long long)iid);
+	return rc == WX_OK ? WX_OK : wx_txn_fail(t, rc, "out of memory");
+}
+
+int wx_record_load_by_id(struct wx_txn *t, enum wx_kind k, const char *ext_id,
+			 struct wx_record *r)
+{
+	uint64_t iid;
+	int rc = wx_record_lookup(t, k, ext_id, &iid);
+
+	if (rc != WX_OK)
+		return rc;
+	rc = wx_record_load(t, k, iid, r);
+	if (rc == WX_ENOTFOUND)
+		return wx_txn_fail(t, WX_EDB, "the %s index points to a missing record",
+				   wx_kind_name(k));
+	return rc;
+}
+
+static void format_time(int64_t ns, char *buf, size_t cap)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	if (gmtime_r(&sec, &tm))
+		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(buf, cap, "(unknown time)");
+}
+
+/* Names of fields that differ between old and new (added, changed, removed). */
+static int changed_fields(const struct wx_record *old, const struct wx_record *r,
+			  const char ***out, size_t *n)
+{
+	const char **names = malloc((old->n + r->n + 1) * sizeof *names);
+	size_t i, c = 0;
+
+	if (!names)
+		return WX_ENOMEM;
+	for (i = 0; i < r->n; i++) {
+		const struct wx_field *of = find(old, r->f[i].name);
+
+		if (!of || of->vlen != r->f[i].vlen ||
+		    memcmp(of->value, r->f[i].value, r->f[i].vlen) != 0)
+			names[c++] = r->f[i].name;
+	}
+	for (i = 0; i < old->n; i++)
+		if (!find(r, old->f[i].name))
+			names[c++] = old->f[i].name;
+	*out = names;
+	*n = c;
+	return WX_OK;
+}
+
+static int put_record(struct wx_txn *t, enum wx_kind k, struct wx_record *r, unsigned flags)
+{
+	unsigned char key[8], *buf;
+	size_t len;
+	int rc = wx_record_encode(r, &buf, &len);
+
+	if (rc != WX_OK)
+		return wx_txn_fail(t, rc, "cannot encode the %s record", wx_kind_name(k));
+	wx_put_be64(key, r->iid);
+	rc = wx_put(t, wx_tb_records(k), key, 8, buf, len, flags);
+	free(buf);
+	return rc;
+}
+
+static int put_index(struct wx_txn *t, enum wx_kind k, const char *id, uint64_t iid)
+{
+	unsigned char v[8];
+
+	wx_put_be64(v, iid);
+	return wx_put(t, wx_tb_ids(k), id, strlen(id), v, 8, WX_PUT_NOOVERWRITE);
+}
+
+static void stamp(struct wx_txn *t, struct wx_record *r)
+{
+	struct wx_store *s = wx_txn_store(t);
+
+	r->mtime_ns = wx_now_ns();
+	r->muid = wx_store_uid(s);
+	snprintf(r->muser, sizeof r->muser, "%s", wx_store_user(s));
+}
+
+static int check_id(struct wx_txn *t, enum wx_kind k, const char *id)
+{
+	if (!id || !*id)
+		return wx_txn_fail(t, WX_EDATA, "id: a %s needs an id", wx_kind_name(k));
+	if (strlen(id) > WX_ID_MAX)
+		return wx_txn_fail(t, WX_EDATA, "id: longer than %d bytes", WX_ID_MAX);
+	return WX_OK;
+}
+
+static int insert(struct wx_txn *t, enum wx_kind k, struct wx_record *r, const char *id)
+{
+	const char **names;
+	uint64_t iid;
+	int rc = wx_record_lookup(t, k, id, &iid);
+
+	if (rc == WX_OK)
+		return wx_txn_fail(t, WX_EEXIST, "id: %s %s already exists", wx_kind_name(k), id);
+	if (rc != WX_ENOTFOUND)
+		return rc;
+	rc = wx_next_seq(t, wx_kind_name(k), &iid);
+	if (rc != WX_OK)
+		return rc;
+	r->iid = iid;
+	r->version = 1;
+	stamp(t, r);
+	/* internal ids only grow, so the record goes at the end of its table */
+	rc = put_record(t, k, r, WX_PUT_NOOVERWRITE | WX_PUT_APPEND);
+	if (rc == WX_OK)
+		rc = put_index(t, k, id, iid);
+	if (rc != WX_OK)
+		return rc;
+	names = malloc((r->n + 1) * sizeof *names);
+	if (!names)
+		return wx_txn_fail(t, WX_ENOMEM, "out of memory");
+	for (size_t i = 0; i < r->n; i++)
+		names[i] = r->f[i].name;
+	rc = wx_audit_write(t, WX_AUDIT_ADD, (int)k, iid, names, r->n);
+	free(names);
+	return rc;
+}
+
+static int conflict(struct wx_txn *t, enum wx_kind k, const struct wx_record *cur,
+		    uint64_t base_version)
+{
+	char when[40];
+	const char *id = wx_record_get(cur, "id");
+
+	format_time(cur->mtime_ns, when, sizeof when);
+	return wx_txn_fail(t, WX_ECONFLICT,
+			   "%s %s was changed by %s at %s (version %llu) after the version %llu this change was based on",
+			   wx_kind_name(k), id ? id : "?", cur->muser, when,
+			   (unsigned long long)cur->version, (unsigned long long)base_version);
+}
+
+int wx_record_save(struct wx_txn *t, enum wx_kind k, struct wx_record *r, uint64_t base_version)
+{
+	struct wx_record old;
+	const char *id = wx_record_get(r, "id"), *old_id, **names = NULL;
+	size_t n = 0;
+	int rc = check_id(t, k, id);
+
+	if (rc != WX_OK)
+		return rc;
+	if (r->iid == 0)
+		return insert(t, k, r, id);
+	wx_record_init(&old);
+	rc = wx_record_load(t, k, r->iid, &old);
+	if (rc == WX_ENOTFOUND)
+		rc = wx_txn_fail(t, WX_ENOTFOUND, "%s %s was deleted meanwhile", wx_kind_name(k), id);
+	if (rc == WX_OK && old.version != base_version)
+		rc = conflict(t, k, &old, base_version);
+	if (rc == WX_OK)
+		rc = changed_fields(&old, r, &names, &n) == WX_OK
+			     ? WX_OK : wx_txn_fail(t, WX_ENOMEM, "out of memory");
+	if (rc != WX_OK || n == 0) {
+		/* nothing changed: no new version, no audit entry */
+		if (rc == WX_OK) {
+			r->version = old.version;
+			r->mtime_ns = old.mtime_ns;
+			r->muid = old.muid;
+			memcpy(r->muser, old.muser, sizeof r->muser);
+		}
+		free(names);
+		wx_record_free(&old);
+		return rc;
+	}
+	old_id = wx_record_get(&old, "id");
+	if (!old_id || strcmp(old_id, id) != 0) {
+		uint64_t other;
+
+		rc = wx_record_lookup(t, k, id, &other);
+		if (rc == WX_OK)
+			rc = wx_txn_fail(t, WX_EEXIST, "id: %s %s already exists", wx_kind_name(k), id);
+		else if (rc == WX_ENOTFOUND) {
+			rc = old_id ? wx_del(t, wx_tb_ids(k), old_id, strlen(old_id)) : WX_OK;
+			if (rc == WX_OK || rc == WX_ENOTFOUND)
+				rc = put_index(t, k, id, r->iid);
+		}
+	}
+	if (rc == WX_OK) {
+		r->version = old.version + 1;
+		stamp(t, r);
+		rc = put_record(t, k, r, 0);
+	}
+	if (rc == WX_OK)
+		rc = wx_audit_write(t, WX_AUDIT_EDIT, (int)k, r->iid, names, n);
+	free(names);
+	wx_record_free(&old);
+	return rc;
+}
+
+int wx_record_delete(struct wx_txn *t, enum wx_kind k, uint64_t iid, uint64_t base_version)
+{
+	struct wx_record old;
+	unsigned char key[8];
+	const char *id;
+	int rc;
+
+	wx_record_init(&old);
+	rc = wx_record_load(t, k, iid, &old);
+	if (rc == WX_OK && base_version && old.version != base_version)
+		rc = conflict(t, k, &old, base_version);
+	if (rc != WX_OK) {
+		wx_record_free(&old);
+		return rc;
+	}
+	id = wx_record_get(&old, "id");
+	wx_put_be64(key, iid);
+	rc = wx_del(t, wx_tb_records(k), key, 8);
+	if (rc == WX_OK && id)
+		rc = wx_del(t, wx_tb_ids(k), id, strlen(id));
+	if (rc == WX_OK)
+		rc = wx_audit_write(t, WX_AUDIT_DELETE, (int)k, iid, NULL, 0);
+	wx_record_free(&old);
+	return rc;
+}
