@@ -16,4 +16,11 @@ void wx_fputs_escaped(const char *s, FILE *f);
 /* 1 if the code point is a bidirectional formatting character to escape. */
 int wx_is_bidi_control(unsigned long cp);
 
+/* Display width in terminal columns of UTF-8 text (already escaped, so it
+ * holds no control characters): wide characters count 2, combining marks 0. */
+size_t wx_text_width(const char *s);
+/* Write s cut or padded with spaces to exactly width columns into out
+ * (cap bytes); a cut value ends with '~'.  Returns out. */
+char *wx_text_fit(const char *s, size_t width, char *out, size_t cap);
+
 #endif

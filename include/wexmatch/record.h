@@ -52,6 +52,24 @@ const char *wx_record_get(const struct wx_record *r, const char *name);
 int wx_record_encode(const struct wx_record *r, unsigned char **out, size_t *len);
 int wx_record_decode(const void *buf, size_t len, uint64_t iid, struct wx_record *r);
 
+/* Zero-copy access to an encoded record: walk its fields, or find one, in
+ * place, without allocating.  This is how lists, filters, sorting and the
+ * matcher read the few values they need from many records.  The pointers
+ * point into buf (values are not NUL-terminated). */
+struct wx_record_iter {
+	const unsigned char *p, *end;
+	uint32_t left;
+};
+/* WX_OK, or WX_EDATA when the header is damaged. */
+int wx_record_iter_init(struct wx_record_iter *it, const void *buf, size_t len,
+			uint64_t *version);
+/* WX_OK with the next field, WX_ENOTFOUND after the last, WX_EDATA on damage. */
+int wx_record_iter_next(struct wx_record_iter *it, const char **name, size_t *nlen,
+			const char **val, size_t *vlen);
+/* Find one field: WX_OK, WX_ENOTFOUND, or WX_EDATA on damage. */
+int wx_record_peek(const void *buf, size_t len, const char *name, const char **val,
+		   size_t *vlen);
+
 /* Storage.  Loading by internal or external id: WX_OK or WX_ENOTFOUND. */
 int wx_record_load(struct wx_txn *t, enum wx_kind k, uint64_t iid, struct wx_record *r);
 int wx_record_load_by_id(struct wx_txn *t, enum wx_kind k, const char *ext_id,

@@ -1,5 +1,5 @@
-/* regex.h: the one PCRE2 module.  Patterns are compiled once (UTF, Unicode
- * properties, matching invalid UTF-8 subjects without failing), JIT-compiled
+/* regex.h: the one PCRE2 module.  Patterns are compiled once (UTF mode,
+ * matching invalid UTF-8 subjects without failing), JIT-compiled
  * when the platform allows with the interpreter as fallback, and matched
  * with match, depth and heap limits so a runaway pattern such as (a+)+$ on a
  * long value ends in milliseconds with a clear error instead of hanging. */
@@ -14,7 +14,9 @@
 
 enum wx_regex_flags {
 	WX_RE_WHOLE = 1 << 0,     /* the whole value must match (form fields) */
-	WX_RE_CASELESS = 1 << 1
+	WX_RE_CASELESS = 1 << 1,
+	WX_RE_UCP = 1 << 2        /* \d \w \s \b follow Unicode (filters); forms
+	                           * leave it off so \d is exactly [0-9] */
 };
 
 struct wx_regex;

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "wexmatch/escape.h"
 
@@ -150,4 +151,71 @@ void wx_fputs_escaped(const char *s, FILE *f)
 	} else {
 		fputs("(out of memory)", f);
 	}
+}
+
+static int cp_width(unsigned long cp)
+{
+	int w;
+
+	if (cp < 0x80)
+		return 1;
+	w = wcwidth((wchar_t)cp);
+	/* outside a UTF-8 locale wcwidth knows nothing: count one column */
+	return w < 0 ? 1 : w;
+}
+
+size_t wx_text_width(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, w = 0;
+
+	while (i < len) {
+		unsigned long cp;
+		size_t n = utf8_decode(u + i, len - i, &cp);
+
+		if (n == 0) {
+			n = 1;
+			cp = '?';
+		}
+		w += (size_t)cp_width(cp);
+		i += n;
+	}
+	return w;
+}
+
+char *wx_text_fit(const char *s, size_t width, char *out, size_t cap)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, o = 0, w = 0, total = wx_text_width(s);
+	size_t room = total > width ? (width ? width - 1 : 0) : width;
+
+	if (cap == 0)
+		return out;
+	while (i < len) {
+		unsigned long cp;
+		size_t n = utf8_decode(u + i, len - i, &cp);
+		int cw;
+
+		if (n == 0) {
+			n = 1;
+			cp = '?';
+		}
+		cw = cp_width(cp);
+		if (w + (size_t)cw > room || o + n + 1 >= cap)
+			break;
+		memcpy(out + o, u + i, n);
+		o += n;
+		w += (size_t)cw;
+		i += n;
+	}
+	if (total > width && width > 0 && o + 2 < cap) {
+		out[o++] = '~';
+		w++;
+	}
+	while (w < width && o + 1 < cap) {
+		out[o++] = ' ';
+		w++;
+	}
+	out[o] = '\0';
+	return out;
 }

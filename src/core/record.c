@@ -228,6 +228,69 @@ bad:
 	return WX_EDATA;
 }
 
+/* ---- zero-copy access ---- */
+
+int wx_record_iter_init(struct wx_record_iter *it, const void *buf, size_t len,
+			uint64_t *version)
+{
+	const unsigned char *p = buf;
+	size_t ulen;
+
+	it->p = it->end = p;
+	it->left = 0;
+	if (len < 1 + 8 + 8 + 4 + 1 || p[0] != RECORD_FORMAT)
+		return WX_EDATA;
+	if (version)
+		*version = wx_get_be64(p + 1);
+	ulen = p[21];
+	if (len < 22 + ulen + 4)
+		return WX_EDATA;
+	it->left = wx_get_be32(p + 22 + ulen);
+	it->p = p + 26 + ulen;
+	it->end = p + len;
+	return WX_OK;
+}
+
+int wx_record_iter_next(struct wx_record_iter *it, const char **name, size_t *nlen,
+			const char **val, size_t *vlen)
+{
+	size_t nl, vl;
+
+	if (it->left == 0)
+		return it->p == it->end ? WX_ENOTFOUND : WX_EDATA;
+	if (it->end - it->p < 1)
+		return WX_EDATA;
+	nl = *it->p++;
+	if (nl == 0 || (size_t)(it->end - it->p) < nl + 4)
+		return WX_EDATA;
+	*name = (const char *)it->p;
+	*nlen = nl;
+	it->p += nl;
+	vl = wx_get_be32(it->p);
+	it->p += 4;
+	if ((size_t)(it->end - it->p) < vl)
+		return WX_EDATA;
+	*val = (const char *)it->p;
+	*vlen = vl;
+	it->p += vl;
+	it->left--;
+	return WX_OK;
+}
+
+int wx_record_peek(const void *buf, size_t len, const char *name, const char **val,
+		   size_t *vlen)
+{
+	struct wx_record_iter it;
+	size_t want = strlen(name), nl;
+	const char *n;
+	int rc = wx_record_iter_init(&it, buf, len, NULL);
+
+	while (rc == WX_OK && (rc = wx_record_iter_next(&it, &n, &nl, val, vlen)) == WX_OK)
+		if (nl == want && memcmp(n, name, nl) == 0)
+			return WX_OK;
+	return rc;
+}
+
 /* ---- storage ---- */
 
 int wx_record_lookup(struct wx_txn *t, enum wx_kind k, const char *ext_id, uint64_t *iid)

@@ -40,7 +40,7 @@ void wx_regex_free(struct wx_regex *re)
 int wx_regex_compile(struct wx_regex **out, const char *pattern, unsigned flags,
 		     size_t *erroffset, struct wx_err *err)
 {
-	uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
+	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
 	struct wx_regex *re;
 	PCRE2_SIZE off = 0;
 	size_t plen = strlen(pattern);
@@ -56,6 +56,8 @@ int wx_regex_compile(struct wx_regex **out, const char *pattern, unsigned flags,
 		opts |= PCRE2_ANCHORED | PCRE2_ENDANCHORED;
 	if (flags & WX_RE_CASELESS)
 		opts |= PCRE2_CASELESS;
+	if (flags & WX_RE_UCP)
+		opts |= PCRE2_UCP;
 	re = calloc(1, sizeof *re);
 	if (!re || !(re->pattern = strdup(pattern))) {
 		free(re);
