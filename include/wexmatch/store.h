@@ -153,13 +153,17 @@ struct wx_store_stats {
 	uint64_t used_bytes;     /* pages in use (last page number x page size) */
 	unsigned readers_used;   /* reader slots held by live or dead processes */
 	unsigned readers_max;
-	unsigned schema;
+	unsigned schema;         /* as stored in the database */
 };
 int wx_store_stats(struct wx_store *s, struct wx_store_stats *st, struct wx_err *err);
 
 /* Write a compacted copy of the database to path, atomically (a temporary
  * file renamed into place), while other processes keep working. */
 int wx_store_backup(struct wx_store *s, const char *path, struct wx_err *err);
+
+/* Grow the map ahead of a bulk write of about `bytes`, so the write does not
+ * have to be run again after MDB_MAP_FULL.  Only outside transactions. */
+int wx_store_reserve(struct wx_store *s, uint64_t bytes, struct wx_err *err);
 
 /* Clear reader slots left by dead processes; returns how many were cleared. */
 int wx_store_clear_stale_readers(struct wx_store *s);

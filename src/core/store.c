@@ -41,6 +41,7 @@
 struct wx_cursor {
 	MDB_cursor *cur;
 	struct wx_txn *txn;
+	enum wx_table tb;
 	struct wx_cursor *next;
 	int started;
 	size_t plen;
@@ -313,6 +314,7 @@ int wx_cursor_open(struct wx_txn *t, enum wx_table tb, const void *prefix,
 		memcpy(c->prefix, prefix, plen);
 	c->plen = plen;
 	c->txn = t;
+	c->tb = tb;
 	c->next = t->cursors;
 	t->cursors = c;
 	*out = c;
@@ -342,7 +344,7 @@ int wx_cursor_next(struct wx_cursor *c, struct wx_val *key, struct wx_val *val)
 	if (rc == MDB_NOTFOUND)
 		return WX_ENOTFOUND;
 	if (rc != 0)
-		return mdb_fail(t, rc, "iterating", WX_TB_META);
+		return mdb_fail(t, rc, "iterating", c->tb);
 	if (c->plen && (k.mv_size < c->plen || memcmp(k.mv_data, c->prefix, c->plen) != 0))
 		return WX_ENOTFOUND;
 	key->data = k.mv_data;
@@ -363,7 +365,7 @@ int wx_cursor_del(struct wx_cursor *c)
 		return t->code;
 	rc = mdb_cursor_del(c->cur, 0);
 	if (rc != 0)
-		return mdb_fail(t, rc, "deleting", WX_TB_META);
+		return mdb_fail(t, rc, "deleting", c->tb);
 	return WX_OK;
 }
 
@@ -414,6 +416,30 @@ static int grow_map(struct wx_store *s, struct wx_err *err)
 	if (rc != 0)
 		return wx_err_set(err, WX_EDB, "%s: cannot grow the map to %zu bytes: %s", s->dir,
 				  want, mdb_strerror(rc));
+	s->growths++;
+	return WX_OK;
+}
+
+int wx_store_reserve(struct wx_store *s, uint64_t bytes, struct wx_err *err)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	uint64_t want, size;
+	int rc;
+
+	mdb_env_info(s->env, &info);
+	mdb_env_stat(s->env, &st);
+	want = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize + bytes;
+	if (want <= info.me_mapsize)
+		return WX_OK;
+	for (size = info.me_mapsize; size < want; size *= 2)
+		;
+	if (size > WX_MAP_LIMIT)
+		return wx_err_set(err, WX_EDB, "%s: database would exceed %zu bytes", s->dir,
+				  (size_t)WX_MAP_LIMIT);
+	rc = mdb_env_set_mapsize(s->env, (size_t)size);
+	if (rc != 0)
+		return wx_err_set(err, WX_EDB, "%s: cannot grow the map: %s", s->dir, mdb_strerror(rc));
 	s->growths++;
 	return WX_OK;
 }
@@ -763,6 +789,18 @@ static int check_schema(struct wx_store *s, int fresh, struct wx_err *err)
 		return rc == 0 ? WX_OK
 			       : wx_err_set(err, WX_EDB, "%s: %s", s->dir, mdb_strerror(rc));
 	}
+	if (rc == WX_ENOTFOUND && !fresh) {
+		/* an LMDB environment with tables but no wexmatch schema belongs to
+		 * some other program: never add our tables beside its data */
+		MDB_stat ms;
+
+		if (mdb_stat(txn, 0, &ms) == 0 && ms.ms_entries > 0) {
+			mdb_txn_abort(txn);
+			return wx_err_set(err, WX_EDB,
+					  "%s: an LMDB database of another program, not a wexmatch database",
+					  s->dir);
+		}
+	}
 	mdb_txn_abort(txn);
 	if (rc == WX_EDB)
 		return rc;
@@ -900,8 +938,12 @@ static int stats_fn(struct wx_txn *t, void *vctx)
 {
 	struct stats_ctx *ctx = vctx;
 
+	struct wx_val v;
+
 	for (int k = 0; k < WX_KIND_COUNT; k++)
 		wx_count(t, wx_tb_records((enum wx_kind)k), &ctx->st->records[k]);
+	if (wx_get(t, WX_TB_META, "schema", 6, &v) == WX_OK && v.len == 4)
+		ctx->st->schema = wx_get_be32(v.data);
 	return wx_count(t, WX_TB_AUDIT, &ctx->st->audit_entries);
 }
 
@@ -926,7 +968,6 @@ int wx_store_stats(struct wx_store *s, struct wx_store_stats *st, struct wx_err 
 	mdb_reader_list(s->env, count_reader_line, &st->readers_used);
 	if (path_join(path, sizeof path, s->dir, "data.mdb") == 0 && stat(path, &fst) == 0)
 		st->file_bytes = (uint64_t)fst.st_size;
-	st->schema = WX_SCHEMA_VERSION;
 	return WX_OK;
 }
 
