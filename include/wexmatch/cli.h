@@ -5,7 +5,10 @@
 #ifndef WEXMATCH_CLI_H
 #define WEXMATCH_CLI_H
 
+#include <stdio.h>
+
 #include "wexmatch/error.h"
+#include "wexmatch/output.h"
 
 /* Options every command accepts, before or after the command name. */
 struct wx_global {
@@ -45,11 +48,30 @@ struct wx_store;
 int wx_cli_open(struct wx_global *g, unsigned flags, const char *group,
 		struct wx_store **out);
 
+/* Load the forms named by the global options; prints the loader's
+ * FILE:LINE:COL message and returns the exit code on failure. */
+struct wx_forms;
+int wx_cli_forms(struct wx_global *g, struct wx_forms **out);
+
+/* Parse "table", "csv" or "json"; WX_EXIT_OK or a usage error. */
+int wx_cli_format(const struct wx_command *cmd, const char *arg, enum wx_format *out);
+/* The format to use when none was asked for: table on a terminal, else csv. */
+enum wx_format wx_cli_default_format(enum wx_format f, FILE *out);
+
 /* Commands, in cmd_*.c files. */
 int wx_cmd_init(struct wx_global *g, int argc, char **argv);
 int wx_cmd_stats(struct wx_global *g, int argc, char **argv);
 int wx_cmd_check(struct wx_global *g, int argc, char **argv);
 int wx_cmd_backup(struct wx_global *g, int argc, char **argv);
+int wx_cmd_add(struct wx_global *g, int argc, char **argv);
+int wx_cmd_edit(struct wx_global *g, int argc, char **argv);
+int wx_cmd_show(struct wx_global *g, int argc, char **argv);
+int wx_cmd_delete(struct wx_global *g, int argc, char **argv);
+int wx_cmd_erase(struct wx_global *g, int argc, char **argv);
+int wx_cmd_list(struct wx_global *g, int argc, char **argv);
+int wx_cmd_demo(struct wx_global *g, int argc, char **argv);
+int wx_cmd_import(struct wx_global *g, int argc, char **argv);
+int wx_cmd_export(struct wx_global *g, int argc, char **argv);
 
 const struct wx_command *wx_cli_find(const char *name);
 

@@ -83,7 +83,11 @@ int wx_record_lookup(struct wx_txn *t, enum wx_kind k, const char *ext_id, uint6
  * iid, version and last-save fields are updated. */
 int wx_record_save(struct wx_txn *t, enum wx_kind k, struct wx_record *r,
 		   uint64_t base_version);
-/* Delete a record and its index entry, audited. */
+/* Delete a record and its index entry, audited; base_version 0 skips the
+ * version check.  A candidate's equality answers are deleted with it. */
 int wx_record_delete(struct wx_txn *t, enum wx_kind k, uint64_t iid, uint64_t base_version);
+/* Right to erasure: the candidate's record and equality answers go, leaving
+ * an audit tombstone (kind and internal number, no personal data). */
+int wx_record_erase(struct wx_txn *t, const char *candidate_id);
 
 #endif

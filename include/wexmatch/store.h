@@ -105,6 +105,9 @@ int wx_txn_is_write(const struct wx_txn *t);
 /* Fail the transaction with a message (sticky); returns code. */
 int wx_txn_fail(struct wx_txn *t, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Make a write transaction end without committing and without an error:
+ * everything it wrote is discarded (a dry run). */
+void wx_txn_rollback(struct wx_txn *t);
 /* The first error of the transaction, WX_OK if none. */
 int wx_txn_status(const struct wx_txn *t);
 

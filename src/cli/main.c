@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "wexmatch/cli.h"
 #include "wexmatch/dbpath.h"
 #include "wexmatch/escape.h"
+#include "wexmatch/form.h"
 #include "wexmatch/store.h"
 
 static int cmd_help(struct wx_global *g, int argc, char **argv);
@@ -48,6 +50,101 @@ static const struct wx_command commands[] = {
 	  "file: to restore, create an empty directory and copy FILE into it as\n"
 	  "data.mdb, then use that directory with --db.\n",
 	  wx_cmd_backup },
+	{ "add", "KIND FIELD=VALUE...", "add a record",
+	  "Add a record of KIND (candidate, placement, ambassador, request or equality;\n"
+	  "the plural works too).  Each FIELD=VALUE sets a field of the kind's form;\n"
+	  "fields not given take the form's default.  Every value is checked against\n"
+	  "the form (wexmatch-forms(5)); each problem is reported as FIELD: message and\n"
+	  "nothing is saved.  An equality record's id is the id of its candidate.\n"
+	  "\n"
+	  "      --keep-unknown   keep fields the form does not define as extra fields\n",
+	  wx_cmd_add },
+	{ "edit", "KIND ID FIELD=VALUE...", "change fields of a record",
+	  "Change fields of the record of KIND whose id is ID.  FIELD= (nothing after\n"
+	  "the =) removes a field.  The whole record is checked against the current\n"
+	  "form before it is saved; a stored value that a tightened form no longer\n"
+	  "accepts must be corrected in the same edit.\n"
+	  "\n"
+	  "      --expect-version N  refuse the change unless the record is still at\n"
+	  "                          version N (as `show` printed it): someone else's\n"
+	  "                          change is never overwritten silently\n"
+	  "      --keep-unknown      allow setting fields the form does not define\n",
+	  wx_cmd_edit },
+	{ "show", "KIND ID [--format table|csv|json]", "show one record",
+	  "Show the record of KIND whose id is ID: its version, who saved it last and\n"
+	  "when, each field of the form, and any extra fields.  Every value is escaped.\n"
+	  "\n"
+	  "      --format F   table (the default on a terminal), csv or json\n",
+	  wx_cmd_show },
+	{ "list", "KIND [--where COND]... [--sort FIELD] [--format F]", "list records",
+	  "List the records of KIND, sorted by id unless --sort is given.\n"
+	  "\n"
+	  "  -w, --where FIELD~PATTERN  keep records whose FIELD contains a match of the\n"
+	  "                             PCRE2 PATTERN ((?i) makes it caseless)\n"
+	  "  -w, --where FIELD=VALUE    keep records whose FIELD is exactly VALUE\n"
+	  "  -s, --sort [-]FIELD        sort by FIELD (numbers by value, date-times as\n"
+	  "                             instants; empty values last); -FIELD reverses\n"
+	  "  -f, --format F             table (the default on a terminal), csv or json;\n"
+	  "                             csv and json hold every field, as export does\n"
+	  "\n"
+	  "Several --where conditions must all hold.  A pattern that backtracks without\n"
+	  "end on some value stops the list with an error (exit 2) instead of hanging.\n",
+	  wx_cmd_list },
+	{ "delete", "KIND ID", "delete a record",
+	  "Delete the record of KIND whose id is ID (with a candidate, its equality\n"
+	  "answers).  The audit log records the deletion.\n"
+	  "\n"
+	  "      --expect-version N  refuse unless the record is still at version N\n",
+	  wx_cmd_delete },
+	{ "erase", "candidate ID", "erase a person's data (right to erasure)",
+	  "Erase every piece of the candidate's data: the record and the equality\n"
+	  "answers.  The audit log keeps a tombstone with no personal data (the kind and\n"
+	  "an internal number).  A backup taken afterwards holds none of it; backups\n"
+	  "taken before still do, and must be handled by the trust's retention rules.\n",
+	  wx_cmd_erase },
+	{ "import", "KIND FILE|- [--format csv|json] [--dry-run] [--skip-invalid --rejects FILE] [--update] [--keep-unknown]",
+	  "import records from CSV or JSON",
+	  "Import records of KIND from FILE (- for standard input).  CSV needs a header\n"
+	  "row naming the fields; JSON is an array of objects.  Every record is checked\n"
+	  "against the form and every problem listed as FILE:LINE: FIELD: message.  By\n"
+	  "default the import is all or nothing: one invalid record and nothing is\n"
+	  "stored (exit 1).  A file that is not valid CSV or JSON, or whose header names\n"
+	  "an unknown or repeated column, is refused whole.\n"
+	  "\n"
+	  "  -f, --format F       csv or json (default: json for a .json file, else csv)\n"
+	  "      --dry-run        check everything, store nothing\n"
+	  "      --skip-invalid   store the valid records...\n"
+	  "      --rejects FILE   ...and write the invalid ones to FILE, in the input's\n"
+	  "                       format with a reason column (both options go together)\n"
+	  "      --update         change stored records with the same id (the columns\n"
+	  "                       given replace values; an empty cell removes one)\n"
+	  "      --keep-unknown   keep columns the form does not define as extra fields\n",
+	  wx_cmd_import },
+	{ "export", "KIND [--format csv|json] [-o FILE]", "export records as CSV or JSON",
+	  "Write every record of KIND, sorted by id, from one consistent snapshot: the\n"
+	  "form's fields in form order, then any extra fields.  Text cells that a\n"
+	  "spreadsheet would run as a formula (starting with = + - @, tab or CR) get a\n"
+	  "leading apostrophe, which import removes again: export then import gives back\n"
+	  "the same records.  Files are written whole or not at all (mode 0600).\n"
+	  "\n"
+	  "  -f, --format F   csv (default) or json (default for a .json FILE)\n"
+	  "  -o, --output F   write to F instead of standard output\n",
+	  wx_cmd_export },
+	{ "demo", "[--candidates N] [--placements N] [--ambassadors N] [--requests N] [--seed S]",
+	  "fill an empty database with realistic synthetic data",
+	  "Fill an empty database with synthetic records: names from many backgrounds\n"
+	  "(accents, apostrophes, hyphens, non-Latin scripts), plausible UK postcodes,\n"
+	  "ISO weeks, professions and disadvantage flags at realistic rates.  Nothing in\n"
+	  "it is real.  The same seed gives the same data.  Every record is checked\n"
+	  "against the forms.  A database that already holds records is refused.\n"
+	  "\n"
+	  "      --candidates N    default 500\n"
+	  "      --placements N    default 60\n"
+	  "      --ambassadors N   default 40\n"
+	  "      --requests N      default 30\n"
+	  "      --seed S          default 1\n"
+	  "      --max-choices K   most placement choices per candidate, 1-10 (default 5)\n",
+	  wx_cmd_demo },
 	{ "help", "[COMMAND]", "show the help of a command",
 	  "Show the list of commands, or the help of one command.\n",
 	  cmd_help },
@@ -157,6 +254,48 @@ int wx_cli_open(struct wx_global *g, unsigned flags, const char *group,
 	rc = wx_store_open(out, &o, &err);
 	free(dir);
 	return rc == WX_OK ? WX_EXIT_OK : wx_cli_fail(&err);
+}
+
+int wx_cli_forms(struct wx_global *g, struct wx_forms **out)
+{
+	struct wx_err err;
+	char *dir = wx_forms_dir(g->forms);
+	int rc;
+
+	wx_err_clear(&err);
+	if (!dir) {
+		wx_cli_error("out of memory");
+		return WX_EXIT_DB;
+	}
+	rc = wx_forms_load(out, dir, &err);
+	free(dir);
+	if (rc != WX_OK) {
+		/* a broken form is bad data: the message names file, line, column */
+		wx_cli_error("%s", err.msg);
+		return WX_EXIT_DATA;
+	}
+	return WX_EXIT_OK;
+}
+
+int wx_cli_format(const struct wx_command *cmd, const char *arg, enum wx_format *out)
+{
+	if (strcmp(arg, "table") == 0)
+		*out = WX_FMT_TABLE;
+	else if (strcmp(arg, "csv") == 0)
+		*out = WX_FMT_CSV;
+	else if (strcmp(arg, "json") == 0)
+		*out = WX_FMT_JSON;
+	else
+		return wx_cli_usage_error(cmd, "%s: unknown format '%s' (expected table, csv or json)",
+					  cmd->name, arg);
+	return WX_EXIT_OK;
+}
+
+enum wx_format wx_cli_default_format(enum wx_format f, FILE *out)
+{
+	if (f != WX_FMT_DEFAULT)
+		return f;
+	return isatty(fileno(out)) ? WX_FMT_TABLE : WX_FMT_CSV;
 }
 
 enum { OPT_DB = 0x1000, OPT_FORMS, OPT_HELP, OPT_VERSION };
@@ -271,6 +410,18 @@ static int leading_globals(struct wx_global *g, int argc, char **argv, int *i)
 	return WX_EXIT_OK;
 }
 
+/* Every path out of the program checks that what it wrote to standard
+ * output really got there (a full disk, a closed pipe): a script must not
+ * take a truncated export or list for a whole one. */
+static int finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		wx_cli_error("error writing to standard output");
+		return rc ? rc : WX_EXIT_DATA;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct wx_global g = { NULL, NULL, "wexmatch" };
@@ -281,22 +432,17 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	rc = leading_globals(&g, argc, argv, &i);
 	if (rc < 0)
-		return WX_EXIT_OK;
+		return finish(WX_EXIT_OK);
 	if (rc != WX_EXIT_OK)
 		return rc;
 	if (i >= argc) {
 		/* no command: the TUI's place; until it exists, the stats */
 		fake[0] = (char *)"stats";
 		fake[1] = NULL;
-		return wx_cmd_stats(&g, 1, fake);
+		return finish(wx_cmd_stats(&g, 1, fake));
 	}
 	cmd = wx_cli_find(argv[i]);
 	if (!cmd)
 		return wx_cli_usage_error(NULL, "no such command: %s", argv[i]);
-	rc = cmd->run(&g, argc - i, argv + i);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		wx_cli_error("error writing to standard output");
-		return rc ? rc : WX_EXIT_DATA;
-	}
-	return rc;
+	return finish(cmd->run(&g, argc - i, argv + i));
 }

@@ -520,7 +520,9 @@ int wx_record_save(struct wx_txn *t, enum wx_kind k, struct wx_record *r, uint64
 	return rc;
 }
 
-int wx_record_delete(struct wx_txn *t, enum wx_kind k, uint64_t iid, uint64_t base_version)
+/* Remove a record and its index entry, with one audit entry of action. */
+static int remove_record(struct wx_txn *t, enum wx_kind k, uint64_t iid, uint64_t base_version,
+			 int action)
 {
 	struct wx_record old;
 	unsigned char key[8];
@@ -541,7 +543,32 @@ int wx_record_delete(struct wx_txn *t, enum wx_kind k, uint64_t iid, uint64_t ba
 	if (rc == WX_OK && id)
 		rc = wx_del(t, wx_tb_ids(k), id, strlen(id));
 	if (rc == WX_OK)
-		rc = wx_audit_write(t, WX_AUDIT_DELETE, (int)k, iid, NULL, 0);
+		rc = wx_audit_write(t, action, (int)k, iid, NULL, 0);
+	/* a candidate's equality answers share its id and go with it */
+	if (rc == WX_OK && k == WX_KIND_CANDIDATE && id) {
+		uint64_t eq;
+		int lr = wx_record_lookup(t, WX_KIND_EQUALITY, id, &eq);
+
+		if (lr == WX_OK)
+			rc = remove_record(t, WX_KIND_EQUALITY, eq, 0, action);
+		else if (lr != WX_ENOTFOUND)
+			rc = lr;
+	}
 	wx_record_free(&old);
 	return rc;
+}
+
+int wx_record_delete(struct wx_txn *t, enum wx_kind k, uint64_t iid, uint64_t base_version)
+{
+	return remove_record(t, k, iid, base_version, WX_AUDIT_DELETE);
+}
+
+int wx_record_erase(struct wx_txn *t, const char *candidate_id)
+{
+	uint64_t iid;
+	int rc = wx_record_lookup(t, WX_KIND_CANDIDATE, candidate_id, &iid);
+
+	if (rc != WX_OK)
+		return rc;
+	return remove_record(t, WX_KIND_CANDIDATE, iid, 0, WX_AUDIT_ERASE);
 }

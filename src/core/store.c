@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "wexmatch/atomicfile.h"
 #include "wexmatch/audit.h"
 #include "wexmatch/dbpath.h"
 #include "wexmatch/keys.h"
@@ -54,6 +55,7 @@ struct wx_txn {
 	int write;
 	int code;            /* sticky first error (enum wx_status) */
 	int mdb_rc;          /* the LMDB code behind it (MAP_FULL triggers growth) */
+	int rollback;        /* abort at the end without an error (dry runs) */
 	struct wx_err err;
 	struct wx_cursor *cursors;
 };
@@ -155,6 +157,11 @@ int wx_txn_fail(struct wx_txn *t, int code, const char *fmt, ...)
 	vsnprintf(t->err.msg, sizeof t->err.msg, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+void wx_txn_rollback(struct wx_txn *t)
+{
+	t->rollback = 1;
 }
 
 int wx_txn_status(const struct wx_txn *t)
@@ -509,7 +516,7 @@ static int run_txn(struct wx_store *s, int write, wx_txn_fn fn, void *ctx, struc
 		if (r != WX_OK && t.code == WX_OK)
 			txn_set(&t, r, 0, "%s", err->code != WX_OK ? err->msg : wx_status_name(r));
 		close_cursors(&t);
-		if (t.code == WX_OK && write) {
+		if (t.code == WX_OK && write && !t.rollback) {
 			rc = mdb_txn_commit(t.txn);
 			if (rc == 0)
 				return WX_OK;
@@ -973,52 +980,18 @@ int wx_store_stats(struct wx_store *s, struct wx_store_stats *st, struct wx_err 
 
 int wx_store_backup(struct wx_store *s, const char *path, struct wx_err *err)
 {
-	char *tmp, *dirpart, *slash;
-	size_t n = strlen(path);
-	int fd, rc;
+	struct wx_atomic a;
+	int rc = wx_atomic_open(&a, path, err);
 
-	tmp = malloc(n + 16);
-	if (!tmp)
-		return wx_err_set(err, WX_ENOMEM, "out of memory");
-	snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = wx_err_set(err, WX_EIO, "%s: cannot create: %s", path, strerror(errno));
-		free(tmp);
+	if (rc != WX_OK)
 		return rc;
-	}
 	/* a compacting copy: only live pages, so freed (erased) data is not copied */
-	rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+	fflush(a.f);
+	rc = mdb_env_copyfd2(s->env, fileno(a.f), MDB_CP_COMPACT);
 	if (rc != 0) {
-		rc = wx_err_set(err, rc == ENOSPC ? WX_EIO : WX_EDB, "%s: backup failed: %s", path,
-				mdb_strerror(rc));
-	} else if (fsync(fd) != 0) {
-		rc = wx_err_set(err, WX_EIO, "%s: %s", path, strerror(errno));
+		wx_atomic_abort(&a);
+		return wx_err_set(err, rc == ENOSPC ? WX_EIO : WX_EDB, "%s: backup failed: %s", path,
+				  mdb_strerror(rc));
 	}
-	if (close(fd) != 0 && rc == 0)
-		rc = wx_err_set(err, WX_EIO, "%s: %s", path, strerror(errno));
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = wx_err_set(err, WX_EIO, "%s: %s", path, strerror(errno));
-	if (rc != 0) {
-		unlink(tmp);
-		free(tmp);
-		return rc;
-	}
-	/* make the rename itself durable */
-	dirpart = strdup(path);
-	if (dirpart) {
-		slash = strrchr(dirpart, '/');
-		if (slash == dirpart)
-			slash[1] = '\0';
-		else if (slash)
-			*slash = '\0';
-		fd = open(slash ? dirpart : ".", O_RDONLY | O_DIRECTORY);
-		if (fd >= 0) {
-			fsync(fd);
-			close(fd);
-		}
-		free(dirpart);
-	}
-	free(tmp);
-	return WX_OK;
+	return wx_atomic_commit(&a, err);
 }
