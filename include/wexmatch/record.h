@@ -34,6 +34,9 @@ struct wx_record {
 	char muser[33];     /* login name of the last save */
 	size_t n, cap;
 	struct wx_field *f;
+	size_t hint;        /* where the next lookup starts: fields are usually
+	                     * looked up in the order they are stored (form
+	                     * order), which makes each lookup one comparison */
 };
 
 void wx_record_init(struct wx_record *r);
@@ -41,6 +44,10 @@ void wx_record_free(struct wx_record *r);
 void wx_record_clear_fields(struct wx_record *r);
 /* Set (replace or append) a field; returns WX_OK or WX_ENOMEM. */
 int wx_record_set(struct wx_record *r, const char *name, const char *value, size_t vlen);
+/* Append a field the caller knows r does not hold yet (columns of a CSV
+ * header already checked for repeats, JSON keys, generated records): no
+ * lookup, so building a record of n fields costs n, not n squared. */
+int wx_record_append(struct wx_record *r, const char *name, const char *value, size_t vlen);
 /* Remove a field; returns WX_OK or WX_ENOTFOUND. */
 int wx_record_unset(struct wx_record *r, const char *name);
 /* The field's value, or NULL when absent. */

@@ -379,7 +379,10 @@ static int csv_rows(struct wx_txn *t, struct imp *im)
 			}
 			for (size_t i = 0; existing >= 0 && i < row.n; i++) {
 				if (row.len[i] > 0)
-					rc = wx_record_set(&im->rec, im->cols[i], row.field[i], row.len[i]);
+					/* header columns are unique: a new record appends */
+					rc = existing ? wx_record_set(&im->rec, im->cols[i], row.field[i], row.len[i])
+						      : wx_record_append(&im->rec, im->cols[i], row.field[i],
+									 row.len[i]);
 				else
 					wx_record_unset(&im->rec, im->cols[i]);
 				if (rc != WX_OK)
@@ -488,8 +491,10 @@ static int json_records(struct wx_txn *t, struct imp *im)
 			break;
 		}
 		for (size_t i = 0; existing >= 0 && i < jr.n; i++) {
-			rc = jr.len[i] ? wx_record_set(&im->rec, jr.key[i], jr.value[i], jr.len[i])
-				       : (wx_record_unset(&im->rec, jr.key[i]), WX_OK);
+			/* the reader guarantees keys are unique: a new record appends */
+			rc = !jr.len[i] ? (wx_record_unset(&im->rec, jr.key[i]), WX_OK)
+			     : existing ? wx_record_set(&im->rec, jr.key[i], jr.value[i], jr.len[i])
+					: wx_record_append(&im->rec, jr.key[i], jr.value[i], jr.len[i]);
 			if (rc != WX_OK) {
 				rc = wx_txn_fail(t, WX_ENOMEM, "out of memory");
 				break;

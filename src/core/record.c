@@ -24,12 +24,29 @@ void wx_record_init(struct wx_record *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* A field's name and value live in one allocation (name, NUL, value,
+ * NUL) owned through `name`: half the allocations of two blocks, which
+ * matters when an import builds a million records of thirty fields. */
+static int fill_field(struct wx_field *f, const char *name, const char *value, size_t vlen)
+{
+	size_t nl = strlen(name);
+	char *block = malloc(nl + 1 + vlen + 1);
+
+	if (!block)
+		return WX_ENOMEM;
+	memcpy(block, name, nl + 1);
+	memcpy(block + nl + 1, value, vlen);
+	block[nl + 1 + vlen] = '\0';
+	f->name = block;
+	f->value = block + nl + 1;
+	f->vlen = vlen;
+	return WX_OK;
+}
+
 void wx_record_clear_fields(struct wx_record *r)
 {
-	for (size_t i = 0; i < r->n; i++) {
+	for (size_t i = 0; i < r->n; i++)
 		free(r->f[i].name);
-		free(r->f[i].value);
-	}
 	r->n = 0;
 }
 
@@ -40,11 +57,20 @@ void wx_record_free(struct wx_record *r)
 	wx_record_init(r);
 }
 
-static struct wx_field *find(const struct wx_record *r, const char *name)
+static struct wx_field *find(const struct wx_record *cr, const char *name)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(r->f[i].name, name) == 0)
+	/* the hint is a cache, not part of the record's value */
+	struct wx_record *r = (struct wx_record *)cr;
+	size_t start = r->hint < r->n ? r->hint : 0;
+
+	for (size_t k = 0; k < r->n; k++) {
+		size_t i = start + k < r->n ? start + k : start + k - r->n;
+
+		if (r->f[i].name[0] == name[0] && strcmp(r->f[i].name, name) == 0) {
+			r->hint = i + 1;
 			return &r->f[i];
+		}
+	}
 	return NULL;
 }
 
@@ -60,50 +86,34 @@ const char *wx_record_get(const struct wx_record *r, const char *name)
 	return f ? f->value : NULL;
 }
 
-static char *dup_bytes(const char *s, size_t n)
+int wx_record_append(struct wx_record *r, const char *name, const char *value, size_t vlen)
 {
-	char *p = malloc(n + 1);
-
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
-int wx_record_set(struct wx_record *r, const char *name, const char *value, size_t vlen)
-{
-	struct wx_field *f = find(r, name);
-	char *v = dup_bytes(value, vlen);
-
-	if (!v)
-		return WX_ENOMEM;
-	if (f) {
-		free(f->value);
-		f->value = v;
-		f->vlen = vlen;
-		return WX_OK;
-	}
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
 		struct wx_field *nf = realloc(r->f, cap * sizeof *nf);
 
-		if (!nf) {
-			free(v);
+		if (!nf)
 			return WX_ENOMEM;
-		}
 		r->f = nf;
 		r->cap = cap;
 	}
-	f = &r->f[r->n];
-	f->name = strdup(name);
-	if (!f->name) {
-		free(v);
+	if (fill_field(&r->f[r->n], name, value, vlen) != WX_OK)
 		return WX_ENOMEM;
-	}
-	f->value = v;
-	f->vlen = vlen;
 	r->n++;
+	return WX_OK;
+}
+
+int wx_record_set(struct wx_record *r, const char *name, const char *value, size_t vlen)
+{
+	struct wx_field *f = find(r, name), nf;
+
+	if (!f)
+		return wx_record_append(r, name, value, vlen);
+	/* value may point into the field being replaced: fill first, free after */
+	if (fill_field(&nf, name, value, vlen) != WX_OK)
+		return WX_ENOMEM;
+	free(f->name);
+	*f = nf;
 	return WX_OK;
 }
 
@@ -116,7 +126,6 @@ int wx_record_unset(struct wx_record *r, const char *name)
 		return WX_ENOTFOUND;
 	i = (size_t)(f - r->f);
 	free(f->name);
-	free(f->value);
 	memmove(&r->f[i], &r->f[i + 1], (r->n - i - 1) * sizeof *f);
 	r->n--;
 	return WX_OK;
