@@ -1,8 +1,8 @@
 #!/bin/sh
 # dev.sh: the two commands of the README's Quick start.
 #
-#   sh ./dev.sh run    install what is missing, build, create a demo database
-#                      and start wexmatch on it
+#   sh ./dev.sh run    install what is missing, build, create a database filled
+#                      with demo data (once) and start wexmatch on it
 #   sh ./dev.sh test   install what is missing, build with -Werror and run the
 #                      whole test suite: a plain build, an ASan+UBSan build and
 #                      `make distcheck`; ends with a line "N passed, N failed"
@@ -41,7 +41,8 @@ jobs() { nproc 2>/dev/null || echo 2; }
 # build DIR [configure options]: an out-of-tree build in DIR
 build() {
 	dir=$1; shift
-	[ -x "$top/configure" ] || (cd "$top" && autoreconf -fi) || { say "autoreconf failed"; exit 1; }
+	[ -x "$top/configure" ] || (cd "$top" && autoreconf -fi >"$top/autoreconf.log" 2>&1) ||
+		{ cat "$top/autoreconf.log"; say "autoreconf failed"; exit 1; }
 	mkdir -p "$dir"
 	if [ ! -f "$dir/Makefile" ]; then
 		(cd "$dir" && "$top/configure" -q "$@") || { say "configure failed (see $dir/config.log)"; exit 1; }
@@ -55,7 +56,10 @@ run)
 	install_missing
 	build "$top/build" --enable-werror
 	db=${WEXMATCH_DB:-$top/demo-db}
-	"$top/build/wexmatch" --db "$db" init || exit $?
+	if [ ! -e "$db/data.mdb" ]; then
+		"$top/build/wexmatch" --db "$db" init || exit $?
+		"$top/build/wexmatch" --db "$db" demo || exit $?
+	fi
 	exec "$top/build/wexmatch" --db "$db"
 	;;
 test)
