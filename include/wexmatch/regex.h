@@ -10,7 +10,7 @@
 
 #include "wexmatch/error.h"
 
-#define WX_REGEX_MAX_PATTERN 4096  /* bytes */
+#define WX_REGEX_MAX_PATTERN 16000  /* bytes: room for the 4000 characters forms allow */
 
 enum wx_regex_flags {
 	WX_RE_WHOLE = 1 << 0,     /* the whole value must match (form fields) */

@@ -242,15 +242,10 @@ static size_t hset_add(struct hset *h, const char *const *strs, const size_t *le
 
 /* ---- files ---- */
 
-/* "FILE: reason", the reason in lower case like every other message. */
+/* "FILE: reason", without a position (wexmatch-forms(5), ERRORS). */
 static int io_err(struct wx_err *err, const char *path, int e)
 {
-	char reason[128];
-
-	snprintf(reason, sizeof reason, "%s", strerror(e));
-	if (reason[0] >= 'A' && reason[0] <= 'Z' && !(reason[1] >= 'A' && reason[1] <= 'Z'))
-		reason[0] = (char)(reason[0] - 'A' + 'a');
-	return wx_err_set(err, WX_EIO, "%s: %s", path, reason);
+	return wx_err_set(err, WX_EIO, "%s: %s", path, strerror(e));
 }
 
 static int read_file(const char *path, char **out, size_t *outlen, struct wx_err *err)
@@ -392,15 +387,11 @@ static int check_encoding(struct reader *R, const char *s, size_t n)
 			col++;
 			continue;
 		}
-		if (u[i] == 0)
-			return rd_err(R, R->lineno, col, "NUL byte");
 		k = utf8_decode(u + i, n - i, &cp);
 		if (k == 0)
 			return rd_err(R, R->lineno, col, "invalid UTF-8 (byte 0x%02X)", u[i]);
-		if (is_control(cp))
-			return rd_err(R, R->lineno, col, "control character U+%04lX", cp);
-		if (is_bidi(cp))
-			return rd_err(R, R->lineno, col, "bidirectional control character U+%04lX", cp);
+		if (is_control(cp) || is_bidi(cp))
+			return rd_err(R, R->lineno, col, "forbidden character U+%04lX", cp);
 		i += k;
 		col++;
 	}
@@ -627,6 +618,7 @@ static void kv_reset(struct parser *P)
 	P->fname = NULL;
 	wx_choices_free(P->choices);
 	P->choices = NULL;
+	P->type = P->item = WX_FT_TEXT;
 }
 
 /* Position of byte off of key k's value. */
@@ -1050,11 +1042,21 @@ static int dup_check(const char *s, size_t n, size_t count, size_t *first, size_
 	return rc;
 }
 
+/* Bytes to allocate for a result of up to n bytes and its NUL: rounded up
+ * to a multiple of 16, as malloc does anyway.  PCRE2's JIT scans subjects
+ * with aligned 16-byte loads that may cover bytes past the end; the caller
+ * zeroes them so that they are defined (valgrind checks them). */
+static size_t room(size_t n)
+{
+	return (n + 16) & ~(size_t)15;
+}
+
 static int check_list(const struct wx_form_field *f, const char *s, size_t n, char **norm,
 		      size_t *normlen, struct fail *fl)
 {
 	enum wx_ftype t = f->item;
-	char *out = malloc(n + 1);
+	size_t cap = room(n);
+	char *out = malloc(cap);
 	size_t i = 0, olen = 0, count = 0, k, p1, p2, pn;
 	const char *p;
 	struct val v;
@@ -1089,7 +1091,7 @@ static int check_list(const struct wx_form_field *f, const char *s, size_t n, ch
 		}
 		olen += dn;
 	}
-	out[olen] = '\0';
+	memset(out + olen, 0, cap - olen);
 	if (count == 0) {
 		/* a list with no items counts as not given */
 		free(out);
@@ -1159,7 +1161,7 @@ static int check_value(const struct wx_form_field *f, const char *s, size_t n, c
 {
 	const char *s0 = s;
 	char *out;
-	size_t olen;
+	size_t olen, cap;
 	struct val v = { 0, 0 };
 	int rc;
 
@@ -1181,10 +1183,13 @@ static int check_value(const struct wx_form_field *f, const char *s, size_t n, c
 	if (f->type == WX_FT_LIST)
 		return check_list(f, s, n, norm, normlen, fl);
 	/* the result is never longer than the value, but for yes from y */
-	out = malloc((n < 3 ? 3 : n) + 1);
+	cap = room(n < 3 ? 3 : n);
+	out = malloc(cap);
 	if (!out)
 		return fail(fl, F_NOMEM);
 	rc = type_check(f->type, s, n, out, &olen, &v, fl);
+	if (rc == WX_OK)
+		memset(out + olen, 0, cap - olen);
 	if (rc == WX_OK && f->type == WX_FT_TEXT && f->name[0] == 'i' && f->name[1] == 'd' &&
 	    f->name[2] == '\0') {
 		/* an id is a database key and a list item elsewhere */
@@ -1203,7 +1208,6 @@ static int check_value(const struct wx_form_field *f, const char *s, size_t n, c
 		free(out);
 		return rc;
 	}
-	out[olen] = '\0';
 	*norm = out;
 	*normlen = olen;
 	return WX_OK;
@@ -1263,7 +1267,7 @@ static void expect_choices(const struct wx_form_field *f, struct mbuf *m)
 /* "from MIN to MAX", "MIN or more", ... in the words of the type. */
 static void expect_bounds(const struct wx_form_field *f, enum wx_ftype t, struct mbuf *m)
 {
-	const char *what = t == WX_FT_INTEGER ? "a number" : t == WX_FT_DATE ? "a date" :
+	const char *what = t == WX_FT_INTEGER ? "a whole number" : t == WX_FT_DATE ? "a date" :
 			   t == WX_FT_WEEK ? "a week" : "a date and time";
 	int num = t == WX_FT_INTEGER;
 
@@ -1303,7 +1307,13 @@ static void render_check(const struct wx_form_field *f, const struct fail *fl, s
 		mb_printf(m, "contains ; (expected an id without ;)");
 		break;
 	case F_INT:
-		mb_printf(m, "not an integer (expected a whole number such as 42)");
+		if (fl->t == WX_FT_INTEGER && (f->min.set || f->max.set)) {
+			mb_printf(m, "not a whole number (expected ");
+			expect_bounds(f, fl->t, m);
+			mb_printf(m, ")");
+		} else {
+			mb_printf(m, "not a whole number (expected a whole number such as 42)");
+		}
 		break;
 	case F_INT_RANGE:
 		mb_printf(m, "out of range (expected a whole number from %" PRId64 " to %" PRId64 ")",
@@ -1370,14 +1380,14 @@ static void render_check(const struct wx_form_field *f, const struct fail *fl, s
 		break;
 	case F_PATTERN:
 	case F_COMPLEX:
-		if (fl->k == F_COMPLEX)
-			mb_printf(m, "the pattern is too complex for this value (");
+		/* what is wrong, then what was expected, like every other message */
+		mb_printf(m, "%s (", fl->k == F_COMPLEX ? "the pattern is too complex for this value"
+							: "not in the expected form");
 		if (f->pattern_help)
 			mb_printf(m, "expected %s", f->pattern_help);
 		else
 			mb_printf(m, "expected a value matching the pattern '%s'", f->pattern);
-		if (fl->k == F_COMPLEX)
-			mb_printf(m, ")");
+		mb_printf(m, ")");
 		break;
 	case F_NOMEM:
 		mb_printf(m, "out of memory");
@@ -1385,47 +1395,61 @@ static void render_check(const struct wx_form_field *f, const struct fail *fl, s
 	}
 }
 
-/* The short form used for a default, min or max in a form file:
- * "default 'oppen' is not one of the choices". */
+/* What is wrong, in the short form used for a default, min or max in a
+ * form file ("default '16x': not an integer"); the field's own keys say
+ * what is expected. */
 static const char *render_short(const struct fail *fl, char *buf, size_t cap)
 {
 	switch (fl->k) {
 	case F_UTF8:
-		snprintf(buf, cap, "has invalid UTF-8 at byte %zu", fl->pos);
+		snprintf(buf, cap, "invalid UTF-8 at byte %zu", fl->pos);
 		return buf;
 	case F_CONTROL:
-		snprintf(buf, cap, "has control character U+%04lX", fl->cp);
+		snprintf(buf, cap, "control character U+%04lX", fl->cp);
 		return buf;
 	case F_BIDI:
-		snprintf(buf, cap, "has bidirectional control character U+%04lX", fl->cp);
+		snprintf(buf, cap, "bidirectional control character U+%04lX", fl->cp);
 		return buf;
-	case F_REQUIRED: return "is empty";
-	case F_ID_LONG: return "is longer than 200 bytes";
+	case F_REQUIRED: return "empty";
+	case F_ID_LONG: return "longer than 200 bytes";
 	case F_ID_SEMI: return "contains ;";
-	case F_INT: return "is not an integer";
-	case F_INT_RANGE: return "is out of range for an integer";
-	case F_DATE: return "is not a date";
+	case F_INT: return "not an integer";
+	case F_INT_RANGE: return "out of range for an integer";
+	case F_DATE: return "not a date";
 	case F_DATE_YEAR:
 	case F_DATE_MONTH:
-	case F_DATE_DAY: return "is not a real day";
-	case F_WEEK: return "is not a week";
+	case F_DATE_DAY: return "not a real day";
+	case F_WEEK: return "not a week";
 	case F_WEEK_YEAR:
-	case F_WEEK_NUM: return "is not a real week";
-	case F_DATETIME: return "is not a date and time";
-	case F_YESNO: return "is not yes or no";
-	case F_CHOICE: return "is not one of the choices";
-	case F_SHORT: return "is too short";
-	case F_LONG: return "is too long";
-	case F_LOW: return fl->t == WX_FT_INTEGER ? "is too small" : "is too early";
-	case F_HIGH: return fl->t == WX_FT_INTEGER ? "is too large" : "is too late";
-	case F_DUP: return "is given twice";
-	case F_FEW: return "has too few items";
-	case F_MANY: return "has too many items";
+	case F_WEEK_NUM: return "not a real week";
+	case F_DATETIME: return "not a date and time";
+	case F_YESNO: return "not yes or no";
+	case F_CHOICE: return "not one of the choices";
+	case F_SHORT: return "too short";
+	case F_LONG: return "too long";
+	case F_LOW: return fl->t == WX_FT_INTEGER ? "too small" : "too early";
+	case F_HIGH: return fl->t == WX_FT_INTEGER ? "too large" : "too late";
+	case F_DUP: return "given twice";
+	case F_FEW: return "too few items";
+	case F_MANY: return "too many items";
 	case F_PATTERN: return "does not match the pattern";
-	case F_COMPLEX: return "is too complex for the pattern";
-	case F_NOMEM: return "could not be checked (out of memory)";
+	case F_COMPLEX: return "too complex for the pattern";
+	case F_NOMEM: return "out of memory";
 	}
-	return "is not valid";
+	return "not valid";
+}
+
+/* "default 'oppen' is not one of the choices", "default '16x': not an
+ * integer": the two forms of wexmatch-forms(5), ERRORS. */
+static void short_msg(const char *what, const char *q, const struct fail *fl, char *out,
+		      size_t cap)
+{
+	char buf[128];
+
+	if (fl->k == F_CHOICE)
+		snprintf(out, cap, "%s '%s' is not one of the choices", what, q);
+	else
+		snprintf(out, cap, "%s '%s': %s", what, q, render_short(fl, buf, sizeof buf));
 }
 
 int wx_field_check(const struct wx_form_field *f, const char *value, size_t len, char **norm,
@@ -1937,6 +1961,102 @@ static int key_line(struct parser *P)
 	return check_key(P, (enum key)k);
 }
 
+/* ---- the fields wexmatch itself reads ---- */
+
+struct reads {
+	const char *name;
+	enum wx_ftype type, item;
+	const char *from;                  /* choices_from required */
+	const char *const *status;         /* choices that must be offered */
+};
+
+static const char *const st_candidate[] = {
+	"received", "eligible", "ineligible", "offered", "accepted", "declined", "checks_pending",
+	"confirmed", "completed", "no_show", "cancelled", "withdrawn", NULL
+};
+static const char *const st_placement[] = { "draft", "open", "full", "closed", "cancelled", NULL };
+static const char *const st_ambassador[] = { "active", "paused", "left", NULL };
+static const char *const st_request[] = { "open", "filled", "cancelled", "done", NULL };
+
+#define TX WX_FT_TEXT
+static const struct reads reads_candidate[] = {
+	{ "id", TX, TX, NULL, NULL },
+	{ "status", WX_FT_CHOICE, WX_FT_CHOICE, NULL, st_candidate },
+	{ "applied_at", WX_FT_DATETIME, WX_FT_DATETIME, NULL, NULL },
+	{ "date_of_birth", WX_FT_DATE, WX_FT_DATE, NULL, NULL },
+	{ "postcode", TX, TX, NULL, NULL },
+	{ "choices", WX_FT_LIST, TX, NULL, NULL },
+	{ "interests", WX_FT_LIST, WX_FT_CHOICE, "professions", NULL },
+	{ "available_weeks", WX_FT_LIST, WX_FT_WEEK, NULL, NULL },
+	{ "max_travel_km", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
+	{ NULL, TX, TX, NULL, NULL }
+};
+static const struct reads reads_placement[] = {
+	{ "id", TX, TX, NULL, NULL },
+	{ "status", WX_FT_CHOICE, WX_FT_CHOICE, NULL, st_placement },
+	{ "profession", WX_FT_CHOICE, WX_FT_CHOICE, "professions", NULL },
+	{ "site_postcode", TX, TX, NULL, NULL },
+	{ "min_age", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
+	{ "week", WX_FT_WEEK, WX_FT_WEEK, NULL, NULL },
+	{ "start_date", WX_FT_DATE, WX_FT_DATE, NULL, NULL },
+	{ "capacity", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
+	{ NULL, TX, TX, NULL, NULL }
+};
+static const struct reads reads_ambassador[] = {
+	{ "id", TX, TX, NULL, NULL },
+	{ "status", WX_FT_CHOICE, WX_FT_CHOICE, NULL, st_ambassador },
+	{ "professions", WX_FT_LIST, WX_FT_CHOICE, "professions", NULL },
+	{ "base_postcode", TX, TX, NULL, NULL },
+	{ "max_travel_km", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
+	{ "available_dates", WX_FT_LIST, WX_FT_DATE, NULL, NULL },
+	{ "max_events", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
+	{ "dbs_expires", WX_FT_DATE, WX_FT_DATE, NULL, NULL },
+	{ "training_done", WX_FT_YESNO, WX_FT_YESNO, NULL, NULL },
+	{ "virtual_ok", WX_FT_YESNO, WX_FT_YESNO, NULL, NULL },
+	{ NULL, TX, TX, NULL, NULL }
+};
+static const struct reads reads_request[] = {
+	{ "id", TX, TX, NULL, NULL },
+	{ "status", WX_FT_CHOICE, WX_FT_CHOICE, NULL, st_request },
+	{ "postcode", TX, TX, NULL, NULL },
+	{ "imd_decile", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
+	{ "fsm_pct", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
+	{ "professions", WX_FT_LIST, WX_FT_CHOICE, "professions", NULL },
+	{ "date", WX_FT_DATE, WX_FT_DATE, NULL, NULL },
+	{ "virtual", WX_FT_YESNO, WX_FT_YESNO, NULL, NULL },
+	{ "ambassadors_needed", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
+	{ NULL, TX, TX, NULL, NULL }
+};
+static const struct reads reads_equality[] = {
+	{ "id", TX, TX, NULL, NULL },
+	{ NULL, TX, TX, NULL, NULL }
+};
+#undef TX
+
+/* "a list of week", "an integer", "a choice with choices_from = professions" */
+static void describe(enum wx_ftype t, enum wx_ftype item, const char *from, char *buf, size_t cap)
+{
+	static const char *const art[] = { "", "an ", "a ", "a ", "a ", "a ", "a ", "a " };
+	int n;
+
+	if (t == WX_FT_LIST)
+		n = snprintf(buf, cap, "a list of %s", wx_ftype_name(item));
+	else
+		n = snprintf(buf, cap, "%s%s", art[t], wx_ftype_name(t));
+	if (from && n > 0 && (size_t)n < cap)
+		snprintf(buf + n, cap - (size_t)n, " with choices_from = %s", from);
+}
+
+/* What wexmatch reads of the kind's form, or NULL. */
+static const struct reads *reads_of(enum wx_kind k)
+{
+	static const struct reads *const all[WX_KIND_COUNT] = {
+		reads_candidate, reads_placement, reads_ambassador, reads_request, reads_equality
+	};
+
+	return all[k];
+}
+
 /* ---- the end of a section ---- */
 
 static int given(const struct parser *P, enum key k)
@@ -2041,11 +2161,11 @@ static int parse_bound(struct parser *P, struct wx_form_field *f, enum key k, st
 		return rd_nomem(&P->R);
 	rc = type_check(t, kv->v, kv->n, out, &dn, &v, &fl);
 	if (rc != WX_OK) {
-		char *q = quote(kv->v, kv->n), buf[128];
+		char *q = quote(kv->v, kv->n), m[400];
 
 		free(out);
-		rc = val_err(P, k, 0, "%s '%s' %s", key_names[k], Q(q),
-			     render_short(&fl, buf, sizeof buf));
+		short_msg(key_names[k], Q(q), &fl, m, sizeof m);
+		rc = val_err(P, k, 0, "%s", m);
 		free(q);
 		return rc;
 	}
@@ -2136,6 +2256,7 @@ static int default_width(const struct wx_form_field *f)
 
 static int end_field_section(struct parser *P)
 {
+	const struct reads *reads = NULL;
 	struct wx_form *form = P->form;
 	struct wx_form_field *f;
 	char *q;
@@ -2147,6 +2268,26 @@ static int end_field_section(struct parser *P)
 		return head_err(P, "field '%s' has no type", P->fname);
 	if (P->type == WX_FT_LIST && !given(P, K_ITEM))
 		return head_err(P, "field '%s' has no item (a list needs item = TYPE)", P->fname);
+	/* a field wexmatch reads keeps its type and its source of choices */
+	for (const struct reads *r = reads_of(P->expect); r->name; r++) {
+		if (strcmp(r->name, P->fname) != 0)
+			continue;
+		if (P->type != r->type)
+			return val_err(P, K_TYPE, 0, "field '%s' must have type %s (wexmatch reads it)",
+				       P->fname, wx_ftype_name(r->type));
+		if (r->type == WX_FT_LIST && P->item != r->item)
+			return val_err(P, K_ITEM, 0, "field '%s' must have item %s (wexmatch reads it)",
+				       P->fname, wx_ftype_name(r->item));
+		if (r->from && given(P, K_CHOICES))
+			return key_err(P, K_CHOICES,
+				       "field '%s' must have choices_from = %s (wexmatch reads it)",
+				       P->fname, r->from);
+		if (r->from && given(P, K_CHOICES_FROM) && strcmp(P->kv[K_CHOICES_FROM].v, r->from) != 0)
+			return val_err(P, K_CHOICES_FROM, 0,
+				       "field '%s' must have choices_from = %s (wexmatch reads it)",
+				       P->fname, r->from);
+		reads = r;
+	}
 	/* keys that do not apply, in the order they were written */
 	for (unsigned o = 1; o <= P->nkeys; o++)
 		for (int k = 0; k < K_COUNT; k++) {
@@ -2161,11 +2302,9 @@ static int end_field_section(struct parser *P)
 					       key_names[k], wx_ftype_name(P->type));
 			}
 			if (k == K_PATTERN_HELP && !given(P, K_PATTERN))
-				return key_err(P, K_PATTERN_HELP,
-					       "key 'pattern_help' needs a pattern");
+				return key_err(P, K_PATTERN_HELP, "pattern_help needs pattern");
 			if (k == K_LIST_WIDTH && (!given(P, K_LIST_COLUMN) || !P->kv[K_LIST_COLUMN].num))
-				return key_err(P, K_LIST_WIDTH,
-					       "key 'list_width' needs list_column = yes");
+				return key_err(P, K_LIST_WIDTH, "list_width needs list_column = yes");
 		}
 	if (applies(K_CHOICES, P->type, P->item)) {
 		if (given(P, K_CHOICES) && given(P, K_CHOICES_FROM))
@@ -2177,8 +2316,7 @@ static int end_field_section(struct parser *P)
 					P->fname);
 	}
 	if (strcmp(P->fname, "id") == 0) {
-		if (P->type != WX_FT_TEXT)
-			return val_err(P, K_TYPE, 0, "field 'id' must have type = text");
+		/* its type text is checked above: every kind reads it */
 		if (given(P, K_REQUIRED) && !P->kv[K_REQUIRED].num)
 			return val_err(P, K_REQUIRED, 0,
 				       "field 'id' is always required (remove required = no)");
@@ -2278,6 +2416,17 @@ static int end_field_section(struct parser *P)
 		if (rc != WX_OK)
 			return rc;
 	}
+	/* statuses may be added, not removed: the workflow reads them */
+	for (const char *const *st = reads ? reads->status : NULL; st && *st; st++) {
+		size_t i;
+
+		for (i = 0; i < f->choices->n; i++)
+			if (strcmp(f->choices->v[i].code, *st) == 0)
+				break;
+		if (i == f->choices->n)
+			return val_err(P, given(P, K_CHOICES) ? K_CHOICES : K_CHOICES_FROM, 0,
+				       "field '%s' lacks the choice '%s' (wexmatch reads it)", f->name, *st);
+	}
 	if (given(P, K_DEFAULT)) {
 		const struct kv *kv = &P->kv[K_DEFAULT];
 		struct fail fl;
@@ -2287,11 +2436,11 @@ static int end_field_section(struct parser *P)
 		if (rc == WX_ENOMEM)
 			return rd_nomem(&P->R);
 		if (rc != WX_OK) {
-			char buf[128];
+			char m[400];
 
 			q = quote(kv->v + toff + fl.off, fl.len);
-			rc = val_err(P, K_DEFAULT, toff + fl.off, "default%s '%s' %s",
-				     fl.item ? " item" : "", Q(q), render_short(&fl, buf, sizeof buf));
+			short_msg(fl.item ? "default item" : "default", Q(q), &fl, m, sizeof m);
+			rc = val_err(P, K_DEFAULT, toff + fl.off, "%s", m);
 			free(q);
 			return rc;
 		}
@@ -2345,7 +2494,8 @@ static int header(struct parser *P, const char *t, size_t n, size_t col)
 	if (!is_name(name, nn)) {
 		char *q = quote(name, nn);
 
-		rc = rd_err(R, R->lineno, col,
+		/* at the name itself (col is the header's first character) */
+		rc = rd_err(R, R->lineno, col + nchars(t, (size_t)(name - t)),
 			    "bad field name '%s' (expected a lower-case letter followed by up to 63 lower-case letters, digits or underscores)",
 			    Q(q));
 		free(q);
@@ -2376,127 +2526,19 @@ bad:
 	}
 }
 
-/* ---- the fields wexmatch itself reads ---- */
-
-struct reads {
-	const char *name;
-	enum wx_ftype type, item;
-	const char *from;                  /* choices_from required */
-	const char *const *status;         /* choices that must be offered */
-};
-
-static const char *const st_candidate[] = {
-	"received", "eligible", "ineligible", "offered", "accepted", "declined", "checks_pending",
-	"confirmed", "completed", "no_show", "cancelled", "withdrawn", NULL
-};
-static const char *const st_placement[] = { "draft", "open", "full", "closed", "cancelled", NULL };
-static const char *const st_ambassador[] = { "active", "paused", "left", NULL };
-static const char *const st_request[] = { "open", "filled", "cancelled", "done", NULL };
-
-#define TX WX_FT_TEXT
-static const struct reads reads_candidate[] = {
-	{ "id", TX, TX, NULL, NULL },
-	{ "status", WX_FT_CHOICE, WX_FT_CHOICE, NULL, st_candidate },
-	{ "applied_at", WX_FT_DATETIME, WX_FT_DATETIME, NULL, NULL },
-	{ "date_of_birth", WX_FT_DATE, WX_FT_DATE, NULL, NULL },
-	{ "postcode", TX, TX, NULL, NULL },
-	{ "choices", WX_FT_LIST, TX, NULL, NULL },
-	{ "interests", WX_FT_LIST, WX_FT_CHOICE, "professions", NULL },
-	{ "available_weeks", WX_FT_LIST, WX_FT_WEEK, NULL, NULL },
-	{ "max_travel_km", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
-	{ NULL, TX, TX, NULL, NULL }
-};
-static const struct reads reads_placement[] = {
-	{ "id", TX, TX, NULL, NULL },
-	{ "status", WX_FT_CHOICE, WX_FT_CHOICE, NULL, st_placement },
-	{ "profession", WX_FT_CHOICE, WX_FT_CHOICE, "professions", NULL },
-	{ "site_postcode", TX, TX, NULL, NULL },
-	{ "min_age", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
-	{ "week", WX_FT_WEEK, WX_FT_WEEK, NULL, NULL },
-	{ "start_date", WX_FT_DATE, WX_FT_DATE, NULL, NULL },
-	{ "capacity", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
-	{ NULL, TX, TX, NULL, NULL }
-};
-static const struct reads reads_ambassador[] = {
-	{ "id", TX, TX, NULL, NULL },
-	{ "status", WX_FT_CHOICE, WX_FT_CHOICE, NULL, st_ambassador },
-	{ "professions", WX_FT_LIST, WX_FT_CHOICE, "professions", NULL },
-	{ "base_postcode", TX, TX, NULL, NULL },
-	{ "max_travel_km", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
-	{ "available_dates", WX_FT_LIST, WX_FT_DATE, NULL, NULL },
-	{ "max_events", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
-	{ "dbs_expires", WX_FT_DATE, WX_FT_DATE, NULL, NULL },
-	{ "training_done", WX_FT_YESNO, WX_FT_YESNO, NULL, NULL },
-	{ "virtual_ok", WX_FT_YESNO, WX_FT_YESNO, NULL, NULL },
-	{ NULL, TX, TX, NULL, NULL }
-};
-static const struct reads reads_request[] = {
-	{ "id", TX, TX, NULL, NULL },
-	{ "status", WX_FT_CHOICE, WX_FT_CHOICE, NULL, st_request },
-	{ "postcode", TX, TX, NULL, NULL },
-	{ "imd_decile", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
-	{ "fsm_pct", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
-	{ "professions", WX_FT_LIST, WX_FT_CHOICE, "professions", NULL },
-	{ "date", WX_FT_DATE, WX_FT_DATE, NULL, NULL },
-	{ "virtual", WX_FT_YESNO, WX_FT_YESNO, NULL, NULL },
-	{ "ambassadors_needed", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
-	{ NULL, TX, TX, NULL, NULL }
-};
-static const struct reads reads_equality[] = {
-	{ "id", TX, TX, NULL, NULL },
-	{ NULL, TX, TX, NULL, NULL }
-};
-#undef TX
-
-/* "a list of week", "an integer", "a choice with choices_from = professions" */
-static void describe(enum wx_ftype t, enum wx_ftype item, const char *from, char *buf, size_t cap)
-{
-	static const char *const art[] = { "", "an ", "a ", "a ", "a ", "a ", "a ", "a " };
-	int n;
-
-	if (t == WX_FT_LIST)
-		n = snprintf(buf, cap, "a list of %s", wx_ftype_name(item));
-	else
-		n = snprintf(buf, cap, "%s%s", art[t], wx_ftype_name(t));
-	if (from && n > 0 && (size_t)n < cap)
-		snprintf(buf + n, cap - (size_t)n, " with choices_from = %s", from);
-}
-
+/* At the end of the file: the fields wexmatch reads are all there (their
+ * types were checked with each field). */
 static int check_reads(struct parser *P)
 {
-	static const struct reads *const all[WX_KIND_COUNT] = {
-		reads_candidate, reads_placement, reads_ambassador, reads_request, reads_equality
-	};
-	const struct reads *r = all[P->expect];
-
 	P->sline = P->form_line;
-	for (; r->name; r++) {
-		const struct wx_form_field *f = wx_form_find(P->form, r->name);
-		char want[96], have[96];
-		const char *from = NULL;
+	for (const struct reads *r = reads_of(P->expect); r->name; r++)
+		if (!wx_form_find(P->form, r->name)) {
+			char want[96];
 
-		describe(r->type, r->item, r->from, want, sizeof want);
-		if (!f)
+			describe(r->type, r->item, r->from, want, sizeof want);
 			return head_err(P, "form lacks field '%s', which wexmatch reads (%s)", r->name,
 					want);
-		if (f->choices && f->choices->name)
-			from = f->choices->name;
-		describe(f->type, f->item, r->from ? from : NULL, have, sizeof have);
-		if (f->type != r->type || (r->type == WX_FT_LIST && f->item != r->item) ||
-		    (r->from && (!from || strcmp(from, r->from) != 0)))
-			return head_err(P, "field '%s' is %s, but wexmatch reads it as %s", r->name,
-					have, want);
-		for (const char *const *s = r->status; s && *s; s++) {
-			size_t i;
-
-			for (i = 0; i < f->choices->n; i++)
-				if (strcmp(f->choices->v[i].code, *s) == 0)
-					break;
-			if (i == f->choices->n)
-				return head_err(P, "field '%s' lacks the choice '%s', which wexmatch reads",
-						r->name, *s);
 		}
-	}
 	return WX_OK;
 }
 
