@@ -79,6 +79,10 @@ struct wx_json_reader *wx_json_reader_new(const void *buf, size_t len, const cha
  * with WX_EIO or WX_ENOMEM in err on failure. */
 struct wx_json_reader *wx_json_reader_open(FILE *f, const char *filename, struct wx_err *err);
 void wx_json_reader_free(struct wx_json_reader *r);
+/* For tests: on 0, every record goes through jansson, none through the
+ * fast path for simple records (see jsonio.c); the results must not
+ * differ. */
+void wx_json_reader_set_fast_path(struct wx_json_reader *r, int on);
 
 /* Read the next record.  Returns WX_OK; WX_ENOTFOUND at the end; WX_EDATA
  * for a bad record or a broken file (rec->line set; see above for when

@@ -13,7 +13,19 @@
  * closing quote, after which the scan could not tell strings from the rest
  * for the remainder of the file.  Nesting deeper than a value inside a
  * record is refused by the scan without calling jansson, so [[[[... of any
- * depth costs one counter. */
+ * depth costs one counter.
+ *
+ * Fast path.  jansson builds a hash table and allocates every string of
+ * every record, which caps it near 170,000 records a second.  Most records
+ * are simple: strings, whole numbers, true, false and null, at most
+ * FAST_FIELDS of them.  fast_record reads such a record straight from the
+ * element's text (whose raw bytes the scan has already checked for UTF-8
+ * and control characters), decoding escapes into a reused buffer.  Anything
+ * else at all (a fraction, a nested value, \u0000, a lone surrogate, a
+ * duplicate or empty key, a syntax error) makes it give up, and jansson
+ * reads the record as before and reports what is wrong.  So the fast path only ever accepts, never refuses, and
+ * what it accepts is exactly what jansson accepts, with the same result:
+ * fuzz-json.c checks that by reading every input both ways. */
 #include "config.h"
 
 #include <errno.h>
@@ -29,6 +41,7 @@
 #include "wexmatch/jsonio.h"
 
 #define LABEL_MAX 64   /* bytes of a key shown in a message */
+#define FAST_FIELDS 64 /* records with more fields go through jansson */
 
 struct keyspan {
 	size_t off;             /* offset of the key's opening quote */
@@ -60,6 +73,9 @@ struct wx_json_reader {
 	size_t cap;
 	char *num;              /* decimal text of integers */
 	size_t numcap;
+	char *arena;            /* keys and values of a record read by fast_record */
+	size_t arenacap;
+	int no_fast;            /* every record through jansson (tests) */
 };
 
 /* Length of the strict UTF-8 sequence at s (no overlongs, no surrogates,
@@ -622,6 +638,275 @@ static const char *json_kind(const json_t *j)
 	}
 }
 
+static size_t skip_json_ws(const unsigned char *b, size_t p, size_t end)
+{
+	while (p < end && (b[p] == ' ' || b[p] == '\t' || b[p] == '\n' || b[p] == '\r'))
+		p++;
+	return p;
+}
+
+#define FAST_GIVE_UP ((size_t)-1)   /* decode_string: leave it to jansson */
+#define FAST_LITERAL ((size_t)-1)   /* fast_record: true, false or null */
+
+static int hex4(const unsigned char *b, size_t p, size_t end, unsigned long *v)
+{
+	unsigned long x = 0;
+
+	if (end - p < 4)
+		return 0;
+	for (size_t i = 0; i < 4; i++) {
+		unsigned char c = b[p + i];
+
+		x <<= 4;
+		if (c >= '0' && c <= '9')
+			x |= (unsigned long)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			x |= (unsigned long)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			x |= (unsigned long)(c - 'A' + 10);
+		else
+			return 0;
+	}
+	*v = x;
+	return 1;
+}
+
+/* Decode the string whose opening quote is at p into out (which has room:
+ * a decoded string is never longer than its source); returns its length
+ * with *endp just after the closing quote, or FAST_GIVE_UP for anything
+ * jansson should judge (\u0000, a lone surrogate, a bad escape).  Raw
+ * bytes were checked by the scan: strict UTF-8, no control characters. */
+static size_t decode_string(const unsigned char *b, size_t p, size_t end, char *out,
+			    size_t *endp)
+{
+	size_t o = 0;
+
+	for (p++; p < end;) {
+		unsigned char c = b[p];
+		unsigned long cp, lo;
+
+		if (c == '"') {
+			*endp = p + 1;
+			return o;
+		}
+		if (c != '\\') {
+			out[o++] = (char)c;
+			p++;
+			continue;
+		}
+		if (end - p < 2)
+			return FAST_GIVE_UP;
+		switch (b[p + 1]) {
+		case '"':
+		case '\\':
+		case '/':
+			out[o++] = (char)b[p + 1];
+			p += 2;
+			continue;
+		case 'b': out[o++] = '\b'; p += 2; continue;
+		case 'f': out[o++] = '\f'; p += 2; continue;
+		case 'n': out[o++] = '\n'; p += 2; continue;
+		case 'r': out[o++] = '\r'; p += 2; continue;
+		case 't': out[o++] = '\t'; p += 2; continue;
+		case 'u':
+			break;
+		default:
+			return FAST_GIVE_UP;
+		}
+		if (!hex4(b, p + 2, end, &cp) || cp == 0)
+			return FAST_GIVE_UP;
+		p += 6;
+		if (cp >= 0xDC00 && cp <= 0xDFFF)
+			return FAST_GIVE_UP;
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			if (end - p < 6 || b[p] != '\\' || b[p + 1] != 'u' ||
+			    !hex4(b, p + 2, end, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+				return FAST_GIVE_UP;
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			p += 6;
+		}
+		if (cp < 0x80) {
+			out[o++] = (char)cp;
+		} else if (cp < 0x800) {
+			out[o++] = (char)(0xC0 | (cp >> 6));
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+		} else if (cp < 0x10000) {
+			out[o++] = (char)(0xE0 | (cp >> 12));
+			out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+		} else {
+			out[o++] = (char)(0xF0 | (cp >> 18));
+			out[o++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+			out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+		}
+	}
+	return FAST_GIVE_UP;
+}
+
+/* The end of the integer at p (JSON grammar: -?(0|[1-9][0-9]*), within
+ * int64), or 0 when there is none or it is a fraction, an exponent or too
+ * big (left to jansson). */
+static size_t plain_integer(const unsigned char *b, size_t p, size_t end)
+{
+	static const char max[] = "9223372036854775807";
+	size_t s = p, digits;
+	size_t neg = 0;
+
+	if (p < end && b[p] == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p == end || b[p] < '0' || b[p] > '9')
+		return 0;
+	if (b[p] == '0') {
+		p++;
+	} else {
+		while (p < end && b[p] >= '0' && b[p] <= '9')
+			p++;
+	}
+	if (p < end && ((b[p] >= '0' && b[p] <= '9') || b[p] == '.' || b[p] == 'e' || b[p] == 'E'))
+		return 0;
+	digits = p - s - neg;
+	if (digits > 19)
+		return 0;
+	/* -9223372036854775808 is the one 19-digit value past max */
+	if (digits == 19 && memcmp(b + s + neg, max, 19) > 0 &&
+	    !(neg && memcmp(b + s + 1, "9223372036854775808", 19) == 0))
+		return 0;
+	return p;
+}
+
+/* Read the object element [start, r->pos) without jansson when it is
+ * simple (see the top of this file).  Returns 1 with rec filled, 0 to hand
+ * the element to jansson, -1 when out of memory. */
+static int fast_record(struct wx_json_reader *r, size_t start, struct wx_json_record *rec)
+{
+	const unsigned char *b = r->buf;
+	size_t end = r->pos, p = start + 1, n = 0, out = 0, used = 0;
+	/* each key and value: offset and length in the arena; voff
+	 * FAST_LITERAL marks a literal, with vlen 1 true, 0 false, 2 null */
+	size_t koff[FAST_FIELDS], klen[FAST_FIELDS], voff[FAST_FIELDS], vlen[FAST_FIELDS];
+	char *ar;
+
+	if (r->nks > FAST_FIELDS)
+		return 0;   /* the pairwise duplicate check would cost too much */
+	if (grow_out(r, r->nks) < 0)
+		return -1;
+	if (end - start + 2 * r->nks + 1 > r->arenacap) {
+		/* decoded keys and values are no longer than the element's
+		 * text, plus a NUL each */
+		size_t cap = (end - start + 2 * r->nks + 1) * 2;
+		char *a = realloc(r->arena, cap);
+
+		if (!a)
+			return -1;
+		r->arena = a;
+		r->arenacap = cap;
+	}
+	ar = r->arena;
+
+	p = skip_json_ws(b, p, end);
+	if (p < end && b[p] == '}') {
+		p++;
+	} else {
+		for (;;) {
+			size_t e, len;
+
+			if (p == end || b[p] != '"' || n == r->nks || r->ks[n].off != p)
+				return 0;
+			len = decode_string(b, p, end, ar + used, &e);
+			if (len == FAST_GIVE_UP || len == 0)
+				return 0;   /* for jansson, or an empty key */
+			for (size_t i = 0; i < n; i++)
+				if (klen[i] == len && memcmp(ar + koff[i], ar + used, len) == 0)
+					return 0;   /* a duplicate */
+			koff[n] = used;
+			klen[n] = len;
+			ar[used + len] = '\0';
+			used += len + 1;
+			p = skip_json_ws(b, e, end);
+			if (p == end || b[p] != ':')
+				return 0;
+			p = skip_json_ws(b, p + 1, end);
+			if (p == end)
+				return 0;
+			if (b[p] == '"') {
+				len = decode_string(b, p, end, ar + used, &e);
+				if (len == FAST_GIVE_UP || len > WX_JSON_VALUE_MAX)
+					return 0;
+				voff[n] = used;
+				vlen[n] = len;
+				ar[used + len] = '\0';
+				used += len + 1;
+			} else if (b[p] == '-' || (b[p] >= '0' && b[p] <= '9')) {
+				e = plain_integer(b, p, end);
+				if (!e)
+					return 0;
+				len = e - p;
+				if (len == 2 && b[p] == '-' && b[p + 1] == '0') {
+					p++;   /* -0 is 0, as jansson reads it */
+					len = 1;
+				}
+				memcpy(ar + used, b + p, len);
+				voff[n] = used;
+				vlen[n] = len;
+				ar[used + len] = '\0';
+				used += len + 1;
+			} else if (end - p >= 4 && memcmp(b + p, "true", 4) == 0) {
+				e = p + 4;
+				voff[n] = FAST_LITERAL;
+				vlen[n] = 1;
+			} else if (end - p >= 5 && memcmp(b + p, "false", 5) == 0) {
+				e = p + 5;
+				voff[n] = FAST_LITERAL;
+				vlen[n] = 0;
+			} else if (end - p >= 4 && memcmp(b + p, "null", 4) == 0) {
+				e = p + 4;
+				voff[n] = FAST_LITERAL;
+				vlen[n] = 2;
+			} else {
+				return 0;
+			}
+			n++;
+			p = skip_json_ws(b, e, end);
+			if (p == end)
+				return 0;
+			if (b[p] == '}') {
+				p++;
+				break;
+			}
+			if (b[p] != ',')
+				return 0;
+			p = skip_json_ws(b, p + 1, end);
+		}
+	}
+	if (p != end || n != r->nks)
+		return 0;
+
+	/* the arena no longer moves: make the pointers */
+	for (size_t i = 0; i < n; i++) {
+		if (voff[i] == FAST_LITERAL) {
+			if (vlen[i] == 2)
+				continue;   /* null: absent */
+			r->value[out] = vlen[i] ? "yes" : "no";
+			r->vlen[out] = vlen[i] ? 3 : 2;
+		} else {
+			r->value[out] = ar + voff[i];
+			r->vlen[out] = vlen[i];
+		}
+		r->key[out] = ar + koff[i];
+		r->fline[out] = r->ks[i].line;
+		out++;
+	}
+	rec->n = out;
+	rec->key = r->key;
+	rec->value = r->value;
+	rec->len = r->vlen;
+	rec->field_line = r->fline;
+	return 1;
+}
+
 static int read_element(struct wx_json_reader *r, struct wx_json_record *rec, struct wx_err *err)
 {
 	size_t start = r->pos;
@@ -677,6 +962,15 @@ static int read_element(struct wx_json_reader *r, struct wx_json_record *rec, st
 		return wx_err_set(err, WX_EDATA, "%s:%lu: record %lu has more than %d fields "
 				  "(expected at most %d)", r->name, line, r->index,
 				  WX_JSON_FIELDS_MAX, WX_JSON_FIELDS_MAX);
+	if (!r->no_fast) {
+		int f = fast_record(r, start, rec);
+
+		if (f < 0)
+			return fail(r, err, WX_ENOMEM, "%s:%lu: out of memory reading a record",
+				    r->name, line);
+		if (f > 0)
+			return WX_OK;
+	}
 	r->obj = json_loadb((const char *)r->buf + start, r->pos - start,
 			    JSON_REJECT_DUPLICATES, &je);
 	if (!r->obj) {
@@ -840,6 +1134,11 @@ struct wx_json_reader *wx_json_reader_open(FILE *f, const char *filename, struct
 	return r;
 }
 
+void wx_json_reader_set_fast_path(struct wx_json_reader *r, int on)
+{
+	r->no_fast = !on;
+}
+
 void wx_json_reader_free(struct wx_json_reader *r)
 {
 	if (!r)
@@ -853,6 +1152,7 @@ void wx_json_reader_free(struct wx_json_reader *r)
 	free(r->vlen);
 	free(r->fline);
 	free(r->num);
+	free(r->arena);
 	free(r);
 }
 
