@@ -146,4 +146,33 @@ else
 fi
 exit_is 0 "check is clean after all of it" W check
 
+# ---- a trust's own forms: search order, removed fields, broken forms ----
+cp -r "$WX_SRCDIR/forms" "$T/forms"
+chmod -R u+w "$T/forms"
+# remove the school field from the copy
+awk '/^\[field school\]/ { skip = 1; next } /^\[/ { skip = 0 } !skip' \
+	"$WX_SRCDIR/forms/candidate" >"$T/forms/candidate"
+W edit candidate C6 school="Parkside Academy" >/dev/null 2>&1
+run env WEXMATCH_FORMS="$T/forms" "$WEXMATCH" --db "$db" stats
+like "$out" "^forms: $T/forms$" "WEXMATCH_FORMS names the forms directory"
+run env WEXMATCH_FORMS="$T/forms" "$WEXMATCH" --db "$db" show candidate C6 --format table
+like "$out" "^  school +: Parkside Academy  \(extra field\)$" \
+     "a field the form no longer defines is shown as an extra field"
+run env WEXMATCH_FORMS="$T/forms" "$WEXMATCH" --db "$db" edit candidate C6 fsm=yes
+is "$rc" 0 "a record with an extra field can be edited"
+run env WEXMATCH_FORMS="$T/forms" "$WEXMATCH" --db "$db" export candidates
+like "$(head -n 1 <<<"$out" | tr -d '\r')" ",school$" "and export keeps it, as a last column"
+like "$out" ",Parkside Academy.?$" "with its value"
+run W show candidate C6 --format csv
+like "$out" "Parkside Academy" "nothing was dropped: the shipped form shows it as a field again"
+
+sed -i 's/^pattern = \[A-Za-z0-9\]\[A-Za-z0-9_.-\]{0,39}$/pattern = [A-Za-z0-9(/' "$T/forms/placement"
+run "$WEXMATCH" --db "$db" --forms "$T/forms" add placement id=P2 title=T department=D \
+	profession=nursing capacity=1
+is "$rc" 1 "a broken form stops the program (exit 1)"
+like "$err" "^wexmatch: $T/forms/placement:[0-9]+:[0-9]+: bad pattern: " "with FILE:LINE:COL and PCRE2's message"
+run "$WEXMATCH" --db "$db" --forms "$T/nowhere" add placement id=P2
+is "$rc" 1 "a --forms directory that does not exist is an error, not a fallback"
+like "$err" "$T/nowhere" "naming it"
+
 done_testing
