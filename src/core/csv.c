@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "wexmatch/csv.h"
+#include "wexmatch/utf8.h"
 
 #define DEFAULT_BUFSIZE ((size_t)256 * 1024)
 
@@ -116,40 +117,6 @@ static int ensure(struct wx_csv_reader *r, size_t n)
 	return 1;
 }
 
-/* Length of the strict UTF-8 sequence at s (no overlongs, no surrogates,
- * <= U+10FFFF), or 0 when s does not start with one. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		if (avail < 2 || (s[1] & 0xC0) != 0x80)
-			return 0;
-		return 2;
-	}
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-			return 0;
-		if (c == 0xE0 && s[1] < 0xA0)     /* overlong */
-			return 0;
-		if (c == 0xED && s[1] >= 0xA0)    /* U+D800..U+DFFF */
-			return 0;
-		return 3;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
-		    (s[3] & 0xC0) != 0x80)
-			return 0;
-		if (c == 0xF0 && s[1] < 0x90)     /* overlong */
-			return 0;
-		if (c == 0xF4 && s[1] >= 0x90)    /* above U+10FFFF */
-			return 0;
-		return 4;
-	}
-	return 0;
-}
 
 static int grow_data(struct wx_csv_reader *r, size_t need)
 {
@@ -244,7 +211,7 @@ static void take_utf8(struct wx_csv_reader *r)
 	size_t n;
 
 	(void)ensure(r, 4);
-	n = utf8_len(r->buf + r->pos, r->end - r->pos);
+	n = wx_utf8_len(r->buf + r->pos, r->end - r->pos);
 	if (n) {
 		append(r, r->buf + r->pos, n);
 		r->pos += n;

@@ -10,6 +10,7 @@
 #include <wchar.h>
 
 #include "wexmatch/escape.h"
+#include "wexmatch/utf8.h"
 
 int wx_is_bidi_control(unsigned long cp)
 {
@@ -19,41 +20,6 @@ int wx_is_bidi_control(unsigned long cp)
 	       cp == 0x061C;                      /* ALM */
 }
 
-/* Decode one UTF-8 sequence strictly (no overlongs, no surrogates, <= U+10FFFF).
- * Returns its length, or 0 when s does not start with a valid sequence. */
-static size_t utf8_decode(const unsigned char *s, size_t len, unsigned long *cp)
-{
-	unsigned long c;
-	size_t n, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		n = 2;
-		c = s[0] & 0x1F;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		n = 3;
-		c = s[0] & 0x0F;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10FFFF ||
-	    (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
 
 struct sbuf {
 	char *p;
@@ -91,7 +57,7 @@ char *wx_escape(const char *s, size_t len)
 		return NULL;
 	while (i < len) {
 		unsigned long cp;
-		size_t n = utf8_decode(u + i, len - i, &cp);
+		size_t n = wx_utf8_decode(u + i, len - i, &cp);
 		char tmp[16];
 		int r;
 
@@ -171,7 +137,7 @@ size_t wx_text_width(const char *s)
 
 	while (i < len) {
 		unsigned long cp;
-		size_t n = utf8_decode(u + i, len - i, &cp);
+		size_t n = wx_utf8_decode(u + i, len - i, &cp);
 
 		if (n == 0) {
 			n = 1;
@@ -193,7 +159,7 @@ char *wx_text_fit(const char *s, size_t width, char *out, size_t cap)
 		return out;
 	while (i < len) {
 		unsigned long cp;
-		size_t n = utf8_decode(u + i, len - i, &cp);
+		size_t n = wx_utf8_decode(u + i, len - i, &cp);
 		int cw;
 
 		if (n == 0) {

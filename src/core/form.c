@@ -30,6 +30,7 @@
 
 #include "wexmatch/escape.h"
 #include "wexmatch/form.h"
+#include "wexmatch/utf8.h"
 #include "wexmatch/values.h"
 
 #define FILE_MAX (1024 * 1024)   /* bytes of a form or list file */
@@ -58,41 +59,6 @@ const char *wx_ftype_name(enum wx_ftype t)
 
 /* ---- UTF-8 ---- */
 
-/* Decode one UTF-8 sequence strictly (no overlongs, no surrogates, at most
- * U+10FFFF).  Returns its length, or 0 when s does not start with one. */
-static size_t utf8_decode(const unsigned char *s, size_t len, unsigned long *cp)
-{
-	unsigned long c;
-	size_t n, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		n = 2;
-		c = s[0] & 0x1F;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		n = 3;
-		c = s[0] & 0x0F;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10FFFF ||
-	    (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
 
 /* The embedding, override and isolate controls that wexmatch-forms(5)
  * refuses.  Narrower than wx_is_bidi_control, which escapes for display:
@@ -387,7 +353,7 @@ static int check_encoding(struct reader *R, const char *s, size_t n)
 			col++;
 			continue;
 		}
-		k = utf8_decode(u + i, n - i, &cp);
+		k = wx_utf8_decode(u + i, n - i, &cp);
 		if (k == 0)
 			return rd_err(R, R->lineno, col, "invalid UTF-8 (byte 0x%02X)", u[i]);
 		if (is_control(cp) || is_bidi(cp))
@@ -750,7 +716,7 @@ static int type_check(enum wx_ftype t, const char *s, size_t n, char *dst, size_
 				c++;
 				continue;
 			}
-			k = utf8_decode(u + i, n - i, &cp);
+			k = wx_utf8_decode(u + i, n - i, &cp);
 			if (k == 0) {
 				fl->pos = i + 1;
 				fl->cp = u[i];

@@ -39,6 +39,7 @@
 #include <jansson.h>
 
 #include "wexmatch/jsonio.h"
+#include "wexmatch/utf8.h"
 
 #define LABEL_MAX 64   /* bytes of a key shown in a message */
 #define FAST_FIELDS 64 /* records with more fields go through jansson */
@@ -78,53 +79,7 @@ struct wx_json_reader {
 	int no_fast;            /* every record through jansson (tests) */
 };
 
-/* Length of the strict UTF-8 sequence at s (no overlongs, no surrogates,
- * <= U+10FFFF), or 0 when s does not start with one. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0];
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		return avail >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
-			return 0;   /* overlong, or a surrogate */
-		return 3;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
-		    (s[3] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-			return 0;   /* overlong, or above U+10FFFF */
-		return 4;
-	}
-	return 0;
-}
-
-/* Offset of the first byte of s that is not strict UTF-8, or len. */
-static size_t utf8_check(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n;
-
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		n = utf8_len(s + i, len - i);
-		if (!n)
-			return i;
-		i += n;
-	}
-	return len;
-}
 
 /* A key fit to show in a message: at most LABEL_MAX bytes, controls and
  * bytes that are not UTF-8 shown as \xNN. */
@@ -134,7 +89,7 @@ static void label(const unsigned char *s, size_t len, char *out, size_t outsz)
 	size_t i = 0, o = 0;
 
 	while (i < len) {
-		size_t n = utf8_len(s + i, len - i);
+		size_t n = wx_utf8_len(s + i, len - i);
 
 		if (o + 8 >= outsz || i >= LABEL_MAX) {
 			memcpy(out + o, "...", 3);
@@ -309,7 +264,7 @@ static enum scan scan_string(struct wx_json_reader *r, size_t *pp, size_t k,
 				 (unsigned)c, (unsigned)c);
 			p++;
 		} else {
-			size_t n = utf8_len(b + p, len - p);
+			size_t n = wx_utf8_len(b + p, len - p);
 
 			if (n) {
 				p += n;
@@ -412,7 +367,7 @@ static enum scan scan_element(struct wx_json_reader *r, struct scan_err *se, int
 			break;
 		default:
 			if (c >= 0x80) {
-				size_t n = utf8_len(b + p, len - p);
+				size_t n = wx_utf8_len(b + p, len - p);
 
 				if (!n) {
 					field_prefix(r, curkey, fp, sizeof fp);
@@ -1275,7 +1230,7 @@ int wx_json_write_record(struct wx_json_writer *w, size_t n, const char *const *
 			return wx_err_set(err, WX_EDATA, "%s: record %lu: empty field name "
 					  "(expected a name)", w->name, w->n + 1);
 		label(k, kl, lab, sizeof lab);
-		if ((bad = utf8_check(k, kl)) < kl)
+		if ((bad = wx_utf8_valid_prefix(k, kl)) < kl)
 			return wx_err_set(err, WX_EDATA, "%s: record %lu: field name %s: invalid "
 					  "UTF-8 at byte %zu (expected UTF-8 text)", w->name,
 					  w->n + 1, lab, bad);
@@ -1291,7 +1246,7 @@ int wx_json_write_record(struct wx_json_writer *w, size_t n, const char *const *
 		if (memchr(v, 0, len[i]))
 			return wx_err_set(err, WX_EDATA, "%s: record %lu: %s: NUL byte in the value "
 					  "(expected text)", w->name, w->n + 1, lab);
-		if ((bad = utf8_check(v, len[i])) < len[i])
+		if ((bad = wx_utf8_valid_prefix(v, len[i])) < len[i])
 			return wx_err_set(err, WX_EDATA, "%s: record %lu: %s: invalid UTF-8 at "
 					  "byte %zu of the value (expected UTF-8 text)", w->name,
 					  w->n + 1, lab, bad);
