@@ -31,6 +31,9 @@ int64_t wx_week_monday(int year, int week);
  * at least 40 bytes) receives the normalised text: T and Z upper-case. */
 int wx_parse_datetime(const char *s, size_t len, int64_t *sec, int32_t *nsec, char *norm);
 
+/* Format nanoseconds since the epoch as YYYY-MM-DDThh:mm:ssZ (UTC). */
+void wx_format_utc(int64_t ns, char *buf, size_t cap);
+
 /* yes/y/true/1 -> 1, no/n/false/0 -> 0, ASCII case ignored. */
 int wx_parse_yesno(const char *s, size_t len, int *out);
 

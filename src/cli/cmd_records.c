@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "wexmatch/cli.h"
 #include "wexmatch/escape.h"
@@ -13,6 +12,7 @@
 #include "wexmatch/output.h"
 #include "wexmatch/record.h"
 #include "wexmatch/store.h"
+#include "wexmatch/values.h"
 
 /* ---- shared by the commands below ---- */
 
@@ -288,17 +288,6 @@ static int load_fn(struct wx_txn *t, void *vctx)
 	return rc;
 }
 
-static void format_ns(int64_t ns, char *buf, size_t cap)
-{
-	time_t sec = (time_t)(ns / 1000000000);
-	struct tm tm;
-
-	if (gmtime_r(&sec, &tm))
-		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	else
-		snprintf(buf, cap, "?");
-}
-
 static void show_table(const struct wx_form *form, const struct wx_record *r, FILE *f)
 {
 	size_t w = 0, i;
@@ -315,7 +304,7 @@ static void show_table(const struct wx_form *form, const struct wx_record *r, FI
 			w = strlen(r->f[i].name);
 	if (w > 40)
 		w = 40;
-	format_ns(r->mtime_ns, when, sizeof when);
+	wx_format_utc(r->mtime_ns, when, sizeof when);
 	fprintf(f, "%s ", wx_kind_name(form->kind));
 	wx_fputs_escaped(wx_record_get(r, "id"), f);
 	fprintf(f, "  (version %llu, saved by ", (unsigned long long)r->version);

@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "wexmatch/audit.h"
 #include "wexmatch/keys.h"
 #include "wexmatch/record.h"
+#include "wexmatch/values.h"
 
 #define RECORD_FORMAT 1
 
@@ -352,17 +352,6 @@ int wx_record_load_by_id(struct wx_txn *t, enum wx_kind k, const char *ext_id,
 	return rc;
 }
 
-static void format_time(int64_t ns, char *buf, size_t cap)
-{
-	time_t sec = (time_t)(ns / 1000000000);
-	struct tm tm;
-
-	if (gmtime_r(&sec, &tm))
-		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	else
-		snprintf(buf, cap, "(unknown time)");
-}
-
 /* Names of fields that differ between old and new (added, changed, removed). */
 static int changed_fields(const struct wx_record *old, const struct wx_record *r,
 			  const char ***out, size_t *n)
@@ -465,7 +454,7 @@ static int conflict(struct wx_txn *t, enum wx_kind k, const struct wx_record *cu
 	char when[40];
 	const char *id = wx_record_get(cur, "id");
 
-	format_time(cur->mtime_ns, when, sizeof when);
+	wx_format_utc(cur->mtime_ns, when, sizeof when);
 	return wx_txn_fail(t, WX_ECONFLICT,
 			   "%s %s was changed by %s at %s (version %llu) after the version %llu this change was based on",
 			   wx_kind_name(k), id ? id : "?", cur->muser, when,

@@ -9,6 +9,8 @@
  * compare in. */
 #include "config.h"
 
+#include <stdio.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -283,4 +285,20 @@ int wx_age_on(int by, int bm, int bd, int y, int m, int d)
 	if (m < bm || (m == bm && d < bd))
 		age--;
 	return age;
+}
+
+void wx_format_utc(int64_t ns, char *buf, size_t cap)
+{
+	int64_t sec = ns / 1000000000, days;
+	int y, m, d;
+
+	if (ns < 0 && ns % 1000000000)
+		sec--;
+	days = sec / 86400;
+	if (sec % 86400 < 0)
+		days--;
+	sec -= days * 86400;
+	wx_civil_from_days(days, &y, &m, &d);
+	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(sec / 3600),
+		 (int)(sec / 60 % 60), (int)(sec % 60));
 }
