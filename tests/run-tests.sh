@@ -46,7 +46,8 @@ total_fail=0
 total_skip=0
 failed_logs=
 
-# tap_count FILE: prints "ok notok skip todo plans planned bailout"
+# tap_count FILE REASONFILE: prints "ok notok skip todo plans planned bailout
+# skipall", and writes the reason of a "1..0 # SKIP reason" plan to REASONFILE
 tap_count() {
 	awk '
 	BEGIN { ok = 0; nok = 0; skip = 0; todo = 0; plans = 0; planned = 0; bail = 0; skipall = 0 }
@@ -54,7 +55,11 @@ tap_count() {
 	/^1\.\.[0-9]+/ {
 		n = $0; sub(/^1\.\./, "", n); sub(/[^0-9].*$/, "", n)
 		plans++; planned += n
-		if (n == 0 && $0 ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) skipall = 1
+		if (n == 0 && $0 ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) {
+			skipall = 1
+			why = $0; sub(/^[^#]*#[ \t]*[Ss][Kk][Ii][Pp][ \t:]*/, "", why)
+			print why > reasonfile
+		}
 		next
 	}
 	/^(not )?ok([ \t]|$)/ {
@@ -72,7 +77,7 @@ tap_count() {
 		next
 	}
 	END { printf "%d %d %d %d %d %d %d %d\n", ok, nok, skip, todo, plans, planned, bail, skipall }
-	' "$1"
+	' reasonfile="$2" "$1"
 }
 
 for t in "$@"; do
@@ -128,8 +133,9 @@ for t in "$@"; do
 	fi
 	secs=$(($(date +%s) - start))
 
-	set -- $(tap_count "$out")
+	set -- $(tap_count "$out" "$log.skip")
 	ok=$1 nok=$2 skip=$3 todo=$4 plans=$5 planned=$6 bail=$7 skipall=$8
+	skipwhy=$(cat "$log.skip" 2>/dev/null)
 	ran=$((ok + nok + skip + todo))
 	extra=0
 	why=
@@ -166,7 +172,7 @@ for t in "$@"; do
 		fi
 		echo "---- exit status $st, ${secs}s ----"
 	} >"$log"
-	rm -f "$out" "$err"
+	rm -f "$out" "$err" "$log.skip"
 
 	total_pass=$((total_pass + ok))
 	total_fail=$((total_fail + fails))
@@ -180,7 +186,7 @@ for t in "$@"; do
 		echo "FAIL $t ($detail)"
 		failed_logs="$failed_logs $log"
 	elif test "$skipall" = 1 && test "$ran" -eq 0; then
-		echo "SKIP $t ($detail)"
+		echo "SKIP $t (${skipwhy:-no reason given})"
 	else
 		echo "PASS $t ($detail)"
 	fi

@@ -274,14 +274,16 @@ static int read_one(struct wx_txn *t, void *vctx)
 	return WX_OK;
 }
 
+#define HIST 12   /* counts kept to show around a decrease */
+
 static int do_read(const char *dir, unsigned long n, unsigned writers)
 {
 	struct wx_store *s = open_store(dir, WX_OPEN_READONLY);
 	struct read_ctx ctx;
 	struct wx_err err;
-	uint64_t prev = 0;
+	uint64_t prev = 0, hist[HIST];
 	unsigned long i;
-	int rc, bad = 0;
+	int rc, bad = 0, after = 0;
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.writers = writers;
@@ -297,13 +299,23 @@ static int do_read(const char *dir, unsigned long n, unsigned writers)
 				ctx.bad, ctx.msg);
 			bad++;
 		}
+		hist[i % HIST] = ctx.count;
 		if (ctx.count < prev) {
 			fprintf(stderr, "%s: snapshot %lu: candidate count went down from %" PRIu64
 				" to %" PRIu64 "\n", prog, i, prev, ctx.count);
 			bad++;
+			after = 5;
 		}
 		prev = ctx.count;
-		if (bad >= 10)
+		if (after && --after == 0) {
+			unsigned long j = i >= HIST ? i - HIST + 1 : 1;
+
+			fprintf(stderr, "%s: counts of snapshots %lu-%lu:", prog, j, i);
+			for (; j <= i; j++)
+				fprintf(stderr, " %" PRIu64, hist[j % HIST]);
+			fputc('\n', stderr);
+		}
+		if (bad >= 10 && !after)
 			break;
 	}
 	fprintf(stderr, "%s: reader done, last count %" PRIu64 ", map growths: %u\n", prog,

@@ -468,6 +468,21 @@ static int begin(struct wx_store *s, int write, MDB_txn **out, struct wx_err *er
 
 	for (int i = 0; i < WX_RETRIES; i++) {
 		rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, out);
+		if (rc == 0 && !write && i < WX_RETRIES / 2) {
+			/* LMDB 0.9 registers a reader's txnid and then copies that
+			 * txnid's meta page; if two commits land in between, the
+			 * page it copies is already two transactions newer, and the
+			 * next snapshot can be older than this one (counts going
+			 * down between two reads in a row).  The meta pages show
+			 * it: when they are two ahead, start again. */
+			MDB_envinfo info;
+
+			mdb_env_info(s->env, &info);
+			if (info.me_last_txnid >= mdb_txn_id(*out) + 2) {
+				mdb_txn_abort(*out);
+				continue;
+			}
+		}
 		if (rc == 0)
 			return WX_OK;
 		if (rc == MDB_MAP_RESIZED) {
