@@ -66,6 +66,7 @@ int wx_record_decode(const void *buf, size_t len, uint64_t iid, struct wx_record
 struct wx_record_iter {
 	const unsigned char *p, *end;
 	uint32_t left;
+	unsigned char format;     /* 1: names as text; 2: names may be references */
 };
 /* WX_OK, or WX_EDATA when the header is damaged. */
 int wx_record_iter_init(struct wx_record_iter *it, const void *buf, size_t len,

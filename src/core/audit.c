@@ -1,8 +1,11 @@
 /* audit.c: the audit log.
  *
  * Entry layout (all integers big-endian):
- *   u8 format (1) | s64 time_ns | u32 uid | u8 len, user | u8 action |
- *   u8 kind | u64 iid | u16 nfields | nfields x (u8 len, field name)
+ *   u8 format | s64 time_ns | u32 uid | u8 len, user | u8 action |
+ *   u8 kind | u64 iid | u16 nfields | nfields x name
+ * where a name is (u8 len 1..255, bytes), or in format 2 also (u8 0, u8
+ * index) for a name in the frozen table of names.h, as in records.  Format
+ * 2 is written; format 1 is still read.
  * Keyed by a sequence number (u64) so the log reads in order; indexed per
  * record in audit_by_record as (kind, iid, seq).  Field names only: a value
  * never enters the log, so an erased person leaves nothing personal here. */
@@ -14,8 +17,9 @@
 
 #include "wexmatch/audit.h"
 #include "wexmatch/keys.h"
+#include "wexmatch/names.h"
 
-#define AUDIT_FORMAT 1
+#define AUDIT_FORMAT 2      /* written; 1 is still read */
 
 const char *wx_audit_action_name(int action)
 {
@@ -50,7 +54,7 @@ int wx_audit_write(struct wx_txn *t, int action, int kind, uint64_t iid,
 
 		if (n == 0 || n > 255)
 			return wx_txn_fail(t, WX_EDATA, "field name of %zu bytes", n);
-		len += 1 + n;
+		len += wx_name_index(fields[i], n) >= 0 ? 2 : 1 + n;
 	}
 	rc = wx_next_seq(t, "audit", &seq);
 	if (rc != WX_OK)
@@ -75,10 +79,16 @@ int wx_audit_write(struct wx_txn *t, int action, int kind, uint64_t iid,
 	p += 2;
 	for (i = 0; i < nfields; i++) {
 		size_t n = strlen(fields[i]);
+		int ref = wx_name_index(fields[i], n);
 
-		*p++ = (unsigned char)n;
-		memcpy(p, fields[i], n);
-		p += n;
+		if (ref >= 0) {
+			*p++ = WX_NAME_REF;
+			*p++ = (unsigned char)ref;
+		} else {
+			*p++ = (unsigned char)n;
+			memcpy(p, fields[i], n);
+			p += n;
+		}
 	}
 	wx_put_be64(key, seq);
 	rc = wx_put(t, WX_TB_AUDIT, key, 8, buf, len, WX_PUT_APPEND);
@@ -114,13 +124,14 @@ static int clean_name(const unsigned char *p, size_t n)
 int wx_audit_decode(const void *buf, size_t len, uint64_t seq, struct wx_audit_entry *e)
 {
 	const unsigned char *p = buf, *end = p + len;
+	unsigned char format;
 	size_t n, i;
 
 	memset(e, 0, sizeof *e);
 	e->seq = seq;
-	if (len < 1 + 8 + 4 + 1 || p[0] != AUDIT_FORMAT)
+	if (len < 1 + 8 + 4 + 1 || (p[0] != 1 && p[0] != 2))
 		return WX_EDATA;
-	p++;
+	format = *p++;
 	e->time_ns = wx_get_be64s(p);
 	p += 8;
 	e->uid = wx_get_be32(p);
@@ -150,17 +161,27 @@ int wx_audit_decode(const void *buf, size_t len, uint64_t seq, struct wx_audit_e
 	for (i = 0; i < n; i++) {
 		size_t fl;
 
+		const unsigned char *np;
+
 		if (p >= end)
 			goto bad;
 		fl = *p++;
-		if ((size_t)(end - p) < fl || !clean_name(p, fl))
-			goto bad;
+		if (fl == WX_NAME_REF && format >= 2) {
+			if (p >= end || !(np = (const unsigned char *)wx_name_at(*p)))
+				goto bad;
+			p++;
+			fl = strlen((const char *)np);
+		} else {
+			if ((size_t)(end - p) < fl || !clean_name(p, fl))
+				goto bad;
+			np = p;
+			p += fl;
+		}
 		e->fields[i] = malloc(fl + 1);
 		if (!e->fields[i])
 			goto bad;
-		memcpy(e->fields[i], p, fl);
+		memcpy(e->fields[i], np, fl);
 		e->fields[i][fl] = '\0';
-		p += fl;
 	}
 	if (p != end)
 		goto bad;

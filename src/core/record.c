@@ -1,11 +1,14 @@
 /* record.c: records, their encoding and their storage.
  *
  * Encoding (integers big-endian):
- *   u8 format (1) | u64 version | s64 mtime_ns | u32 muid | u8 len, muser |
- *   u32 nfields | nfields x (u8 len, name | u32 len, value)
- * Fields keep the order they were given in; names are any bytes but NUL
- * (1..255), so columns an older form defined, or unknown columns kept on
- * import, survive unchanged. */
+ *   u8 format | u64 version | s64 mtime_ns | u32 muid | u8 len, muser |
+ *   u32 nfields | nfields x (name | u32 len, value)
+ * where a name is (u8 len 1..255, bytes), or in format 2 also (u8 0, u8
+ * index) for a name in the frozen table of names.h.  Format 2 is written;
+ * format 1 (names always as text) is still read, so no migration is needed.
+ * Fields keep the order they were given in; names are any bytes but NUL,
+ * so columns an older form defined, or unknown columns kept on import,
+ * survive unchanged. */
 #include "config.h"
 
 #include <stdio.h>
@@ -14,10 +17,11 @@
 
 #include "wexmatch/audit.h"
 #include "wexmatch/keys.h"
+#include "wexmatch/names.h"
 #include "wexmatch/record.h"
 #include "wexmatch/values.h"
 
-#define RECORD_FORMAT 1
+#define RECORD_FORMAT 2      /* written; 1 is still read */
 
 void wx_record_init(struct wx_record *r)
 {
@@ -141,7 +145,7 @@ int wx_record_encode(const struct wx_record *r, unsigned char **out, size_t *out
 
 		if (nl == 0 || nl > 255 || r->f[i].vlen > UINT32_MAX)
 			return WX_EDATA;
-		len += 1 + nl + 4 + r->f[i].vlen;
+		len += (wx_name_index(r->f[i].name, nl) >= 0 ? 2 : 1 + nl) + 4 + r->f[i].vlen;
 	}
 	buf = malloc(len);
 	if (!buf)
@@ -161,10 +165,16 @@ int wx_record_encode(const struct wx_record *r, unsigned char **out, size_t *out
 	p += 4;
 	for (i = 0; i < r->n; i++) {
 		size_t nl = strlen(r->f[i].name);
+		int ref = wx_name_index(r->f[i].name, nl);
 
-		*p++ = (unsigned char)nl;
-		memcpy(p, r->f[i].name, nl);
-		p += nl;
+		if (ref >= 0) {
+			*p++ = WX_NAME_REF;
+			*p++ = (unsigned char)ref;
+		} else {
+			*p++ = (unsigned char)nl;
+			memcpy(p, r->f[i].name, nl);
+			p += nl;
+		}
 		wx_put_be32(p, (uint32_t)r->f[i].vlen);
 		p += 4;
 		memcpy(p, r->f[i].value, r->f[i].vlen);
@@ -177,60 +187,40 @@ int wx_record_encode(const struct wx_record *r, unsigned char **out, size_t *out
 
 int wx_record_decode(const void *buf, size_t len, uint64_t iid, struct wx_record *r)
 {
-	const unsigned char *p = buf, *end = p + len;
-	size_t ulen, n, i;
+	const unsigned char *p = buf;
+	struct wx_record_iter it;
+	const char *n, *v;
+	size_t nl, vl, ulen;
+	int rc;
 
 	wx_record_free(r);
 	r->iid = iid;
-	if (len < 1 + 8 + 8 + 4 + 1 || p[0] != RECORD_FORMAT)
+	if (wx_record_iter_init(&it, buf, len, &r->version) != WX_OK)
 		return WX_EDATA;
-	p++;
-	r->version = wx_get_be64(p);
-	p += 8;
-	r->mtime_ns = wx_get_be64s(p);
-	p += 8;
-	r->muid = wx_get_be32(p);
-	p += 4;
-	ulen = *p++;
-	if (ulen >= sizeof r->muser || (size_t)(end - p) < ulen + 4)
+	r->mtime_ns = wx_get_be64s(p + 9);
+	r->muid = wx_get_be32(p + 17);
+	ulen = p[21];
+	if (ulen >= sizeof r->muser || memchr(p + 22, '\0', ulen))
 		return WX_EDATA;
-	memcpy(r->muser, p, ulen);
+	memcpy(r->muser, p + 22, ulen);
 	r->muser[ulen] = '\0';
-	if (memchr(r->muser, '\0', ulen))
-		return WX_EDATA;
-	p += ulen;
-	n = wx_get_be32(p);
-	p += 4;
 	/* each field takes at least 6 bytes: a cheap bound before allocating */
-	if (n > (size_t)(end - p) / 6)
+	if (it.left > (size_t)(it.end - it.p) / 6)
 		return WX_EDATA;
-	for (i = 0; i < n; i++) {
-		size_t nl, vl;
+	while ((rc = wx_record_iter_next(&it, &n, &nl, &v, &vl)) == WX_OK) {
 		char name[256];
 
-		if (end - p < 1)
-			goto bad;
-		nl = *p++;
-		if (nl == 0 || (size_t)(end - p) < nl + 4)
-			goto bad;
-		memcpy(name, p, nl);
+		memcpy(name, n, nl);
 		name[nl] = '\0';
-		if (memchr(name, '\0', nl))
+		if (memchr(name, '\0', nl) || memchr(v, '\0', vl) || find(r, name))
 			goto bad;
-		p += nl;
-		vl = wx_get_be32(p);
-		p += 4;
-		if ((size_t)(end - p) < vl || memchr(p, '\0', vl) || find(r, name))
-			goto bad;
-		if (wx_record_set(r, name, (const char *)p, vl) != WX_OK) {
+		if (wx_record_append(r, name, v, vl) != WX_OK) {
 			wx_record_free(r);
 			return WX_ENOMEM;
 		}
-		p += vl;
 	}
-	if (p != end)
-		goto bad;
-	return WX_OK;
+	if (rc == WX_ENOTFOUND)
+		return WX_OK;
 bad:
 	wx_record_free(r);
 	r->iid = iid;
@@ -247,8 +237,9 @@ int wx_record_iter_init(struct wx_record_iter *it, const void *buf, size_t len,
 
 	it->p = it->end = p;
 	it->left = 0;
-	if (len < 1 + 8 + 8 + 4 + 1 || p[0] != RECORD_FORMAT)
+	if (len < 1 + 8 + 8 + 4 + 1 || (p[0] != 1 && p[0] != 2))
 		return WX_EDATA;
+	it->format = p[0];
 	if (version)
 		*version = wx_get_be64(p + 1);
 	ulen = p[21];
@@ -270,11 +261,20 @@ int wx_record_iter_next(struct wx_record_iter *it, const char **name, size_t *nl
 	if (it->end - it->p < 1)
 		return WX_EDATA;
 	nl = *it->p++;
-	if (nl == 0 || (size_t)(it->end - it->p) < nl + 4)
+	if (nl == WX_NAME_REF && it->format >= 2) {
+		if (it->end - it->p < 1 || !(*name = wx_name_at(*it->p)))
+			return WX_EDATA;
+		it->p++;
+		*nlen = strlen(*name);
+	} else {
+		if (nl == 0 || (size_t)(it->end - it->p) < nl)
+			return WX_EDATA;
+		*name = (const char *)it->p;
+		*nlen = nl;
+		it->p += nl;
+	}
+	if ((size_t)(it->end - it->p) < 4)
 		return WX_EDATA;
-	*name = (const char *)it->p;
-	*nlen = nl;
-	it->p += nl;
 	vl = wx_get_be32(it->p);
 	it->p += 4;
 	if ((size_t)(it->end - it->p) < vl)
