@@ -44,24 +44,34 @@ int wx_audit_write(struct wx_txn *t, int action, int kind, uint64_t iid,
 	const char *user = wx_store_user(s);
 	size_t ulen = strlen(user), len = 1 + 8 + 4 + 1 + ulen + 1 + 1 + 8 + 2, i;
 	unsigned char *buf, *p, key[17];
+	short stack_refs[64], *refs = stack_refs;
 	uint64_t seq;
 	int rc;
 
 	if (nfields > 0xffff)
 		return wx_txn_fail(t, WX_EDATA, "too many fields changed at once (%zu)", nfields);
+	/* each name is looked up once, and its reference kept for the writing */
+	if (nfields > sizeof stack_refs / sizeof stack_refs[0] &&
+	    !(refs = malloc(nfields * sizeof *refs)))
+		return wx_txn_fail(t, WX_ENOMEM, "out of memory");
 	for (i = 0; i < nfields; i++) {
 		size_t n = strlen(fields[i]);
 
-		if (n == 0 || n > 255)
+		if (n == 0 || n > 255) {
+			if (refs != stack_refs)
+				free(refs);
 			return wx_txn_fail(t, WX_EDATA, "field name of %zu bytes", n);
-		len += wx_name_index(fields[i], n) >= 0 ? 2 : 1 + n;
+		}
+		refs[i] = (short)wx_name_index(fields[i], n);
+		len += refs[i] >= 0 ? 2 : 1 + n;
 	}
 	rc = wx_next_seq(t, "audit", &seq);
-	if (rc != WX_OK)
-		return rc;
-	buf = malloc(len);
-	if (!buf)
-		return wx_txn_fail(t, WX_ENOMEM, "out of memory");
+	buf = rc == WX_OK ? malloc(len) : NULL;
+	if (!buf) {
+		if (refs != stack_refs)
+			free(refs);
+		return rc != WX_OK ? rc : wx_txn_fail(t, WX_ENOMEM, "out of memory");
+	}
 	p = buf;
 	*p++ = AUDIT_FORMAT;
 	wx_put_be64s(p, wx_now_ns());
@@ -78,18 +88,19 @@ int wx_audit_write(struct wx_txn *t, int action, int kind, uint64_t iid,
 	wx_put_be16(p, (uint16_t)nfields);
 	p += 2;
 	for (i = 0; i < nfields; i++) {
-		size_t n = strlen(fields[i]);
-		int ref = wx_name_index(fields[i], n);
-
-		if (ref >= 0) {
+		if (refs[i] >= 0) {
 			*p++ = WX_NAME_REF;
-			*p++ = (unsigned char)ref;
+			*p++ = (unsigned char)refs[i];
 		} else {
+			size_t n = strlen(fields[i]);
+
 			*p++ = (unsigned char)n;
 			memcpy(p, fields[i], n);
 			p += n;
 		}
 	}
+	if (refs != stack_refs)
+		free(refs);
 	wx_put_be64(key, seq);
 	rc = wx_put(t, WX_TB_AUDIT, key, 8, buf, len, WX_PUT_APPEND);
 	free(buf);

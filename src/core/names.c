@@ -34,6 +34,7 @@ static const char *const names[] = {
  * asks for every field of every record. */
 #define HSIZE 512
 static short table[HSIZE];
+static unsigned char lens[NNAMES];
 
 static unsigned hash(const char *s, size_t n)
 {
@@ -52,6 +53,7 @@ __attribute__((constructor)) static void build(void)
 	for (unsigned i = 0; i < NNAMES; i++) {
 		unsigned h = hash(names[i], strlen(names[i]));
 
+		lens[i] = (unsigned char)strlen(names[i]);
 		while (table[h] >= 0)
 			h = (h + 1) & (HSIZE - 1);
 		table[h] = (short)i;
@@ -68,9 +70,7 @@ int wx_name_index(const char *s, size_t n)
 	unsigned h;
 
 	for (h = hash(s, n); table[h] >= 0; h = (h + 1) & (HSIZE - 1)) {
-		const char *c = names[table[h]];
-
-		if (strlen(c) == n && memcmp(c, s, n) == 0)
+		if (lens[table[h]] == n && memcmp(names[table[h]], s, n) == 0)
 			return table[h];
 	}
 	return -1;

@@ -138,18 +138,30 @@ int wx_record_unset(struct wx_record *r, const char *name)
 int wx_record_encode(const struct wx_record *r, unsigned char **out, size_t *outlen)
 {
 	size_t ulen = strlen(r->muser), len = 1 + 8 + 8 + 4 + 1 + ulen + 4, i;
+	short stack_refs[64], *refs = stack_refs;
 	unsigned char *buf, *p;
 
+	/* each name is looked up once, and its reference kept for the writing */
+	if (r->n > sizeof stack_refs / sizeof stack_refs[0] &&
+	    !(refs = malloc(r->n * sizeof *refs)))
+		return WX_ENOMEM;
 	for (i = 0; i < r->n; i++) {
 		size_t nl = strlen(r->f[i].name);
 
-		if (nl == 0 || nl > 255 || r->f[i].vlen > UINT32_MAX)
+		if (nl == 0 || nl > 255 || r->f[i].vlen > UINT32_MAX) {
+			if (refs != stack_refs)
+				free(refs);
 			return WX_EDATA;
-		len += (wx_name_index(r->f[i].name, nl) >= 0 ? 2 : 1 + nl) + 4 + r->f[i].vlen;
+		}
+		refs[i] = (short)wx_name_index(r->f[i].name, nl);
+		len += (refs[i] >= 0 ? 2 : 1 + nl) + 4 + r->f[i].vlen;
 	}
 	buf = malloc(len);
-	if (!buf)
+	if (!buf) {
+		if (refs != stack_refs)
+			free(refs);
 		return WX_ENOMEM;
+	}
 	p = buf;
 	*p++ = RECORD_FORMAT;
 	wx_put_be64(p, r->version);
@@ -164,13 +176,12 @@ int wx_record_encode(const struct wx_record *r, unsigned char **out, size_t *out
 	wx_put_be32(p, (uint32_t)r->n);
 	p += 4;
 	for (i = 0; i < r->n; i++) {
-		size_t nl = strlen(r->f[i].name);
-		int ref = wx_name_index(r->f[i].name, nl);
-
-		if (ref >= 0) {
+		if (refs[i] >= 0) {
 			*p++ = WX_NAME_REF;
-			*p++ = (unsigned char)ref;
+			*p++ = (unsigned char)refs[i];
 		} else {
+			size_t nl = strlen(r->f[i].name);
+
 			*p++ = (unsigned char)nl;
 			memcpy(p, r->f[i].name, nl);
 			p += nl;
@@ -180,6 +191,8 @@ int wx_record_encode(const struct wx_record *r, unsigned char **out, size_t *out
 		memcpy(p, r->f[i].value, r->f[i].vlen);
 		p += r->f[i].vlen;
 	}
+	if (refs != stack_refs)
+		free(refs);
 	*out = buf;
 	*outlen = len;
 	return WX_OK;
