@@ -56,6 +56,16 @@ struct wx_txn {
 	int code;            /* sticky first error (enum wx_status) */
 	int mdb_rc;          /* the LMDB code behind it (MAP_FULL triggers growth) */
 	int rollback;        /* abort at the end without an error (dry runs) */
+	/* Counters read or advanced in this write transaction, written back
+	 * once before the commit: an import of a million records would
+	 * otherwise read and rewrite two meta entries per record. */
+	struct seq_cache {
+		char key[80];
+		size_t klen;
+		uint64_t value;
+		int dirty;
+	} seq[8];
+	int nseq;
 	struct wx_err err;
 	struct wx_cursor *cursors;
 };
@@ -258,24 +268,44 @@ static int seq_key(const char *name, char *buf, size_t cap)
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
+static struct seq_cache *seq_cached(struct wx_txn *t, const char *key, size_t klen)
+{
+	for (int i = 0; i < t->nseq; i++)
+		if (t->seq[i].klen == klen && memcmp(t->seq[i].key, key, klen) == 0)
+			return &t->seq[i];
+	return NULL;
+}
+
 int wx_peek_seq(struct wx_txn *t, const char *name, uint64_t *out)
 {
 	char key[80];
 	struct wx_val v;
+	struct seq_cache *c;
 	int n = seq_key(name, key, sizeof key), rc;
 
 	if (n < 0)
 		return wx_txn_fail(t, WX_EUSAGE, "counter name too long: %s", name);
+	if ((c = seq_cached(t, key, (size_t)n)) != NULL) {
+		*out = c->value;
+		return WX_OK;
+	}
 	rc = wx_get(t, WX_TB_META, key, (size_t)n, &v);
 	if (rc == WX_ENOTFOUND) {
 		*out = 0;
-		return WX_OK;
-	}
-	if (rc != WX_OK)
+	} else if (rc != WX_OK) {
 		return rc;
-	if (v.len != 8)
+	} else if (v.len != 8) {
 		return txn_set(t, WX_EDB, 0, "%s: counter %s is damaged", t->s->dir, name);
-	*out = wx_get_be64(v.data);
+	} else {
+		*out = wx_get_be64(v.data);
+	}
+	if (t->write && t->nseq < (int)(sizeof t->seq / sizeof t->seq[0])) {
+		c = &t->seq[t->nseq++];
+		memcpy(c->key, key, (size_t)n);
+		c->klen = (size_t)n;
+		c->value = *out;
+		c->dirty = 0;
+	}
 	return WX_OK;
 }
 
@@ -283,17 +313,40 @@ int wx_next_seq(struct wx_txn *t, const char *name, uint64_t *out)
 {
 	char key[80];
 	unsigned char buf[8];
+	struct seq_cache *c;
 	uint64_t cur;
 	int n = seq_key(name, key, sizeof key), rc;
 
 	rc = wx_peek_seq(t, name, &cur);
 	if (rc != WX_OK)
 		return rc;
+	if (!t->write)
+		return txn_set(t, WX_EDB, 0, "counter %s advanced in a read-only transaction", name);
+	if ((c = seq_cached(t, key, (size_t)n)) != NULL) {
+		c->value = cur + 1;
+		c->dirty = 1;
+		*out = cur + 1;
+		return WX_OK;
+	}
+	/* the cache is full: write through */
 	wx_put_be64(buf, cur + 1);
 	rc = wx_put(t, WX_TB_META, key, (size_t)n, buf, sizeof buf, 0);
 	if (rc == WX_OK)
 		*out = cur + 1;
 	return rc;
+}
+
+/* Write the advanced counters back; part of the transaction. */
+static void flush_seqs(struct wx_txn *t)
+{
+	for (int i = 0; i < t->nseq && t->code == WX_OK; i++) {
+		unsigned char buf[8];
+
+		if (!t->seq[i].dirty)
+			continue;
+		wx_put_be64(buf, t->seq[i].value);
+		wx_put(t, WX_TB_META, t->seq[i].key, t->seq[i].klen, buf, sizeof buf, 0);
+	}
 }
 
 /* ---- cursors ---- */
@@ -531,6 +584,8 @@ static int run_txn(struct wx_store *s, int write, wx_txn_fn fn, void *ctx, struc
 		if (r != WX_OK && t.code == WX_OK)
 			txn_set(&t, r, 0, "%s", err->code != WX_OK ? err->msg : wx_status_name(r));
 		close_cursors(&t);
+		if (t.code == WX_OK && write && !t.rollback)
+			flush_seqs(&t);
 		if (t.code == WX_OK && write && !t.rollback) {
 			rc = mdb_txn_commit(t.txn);
 			if (rc == 0)
