@@ -98,12 +98,16 @@ int wx_read_all(const char *path, char **buf, size_t *len, struct wx_err *err)
 {
 	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
 	size_t cap = 1 << 16, n = 0;
+	struct stat st;
 	char *p;
 
 	*buf = NULL;
 	*len = 0;
 	if (fd < 0)
 		return wx_err_set(err, WX_EIO, "%s: %s", path, strerror(errno));
+	/* a regular file's size is known: one allocation, no copying as it grows */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		cap = (size_t)st.st_size + 1;
 	p = malloc(cap + 1);
 	for (;;) {
 		ssize_t r;
