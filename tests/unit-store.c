@@ -2039,8 +2039,9 @@ static void test_record_format1(void **state)
 	assert_int_equal(wx_record_decode(v1, sizeof v1, 5, &r), WX_OK);
 	assert_int_equal(wx_record_encode(&r, &enc, &len), WX_OK);
 	assert_int_equal(enc[0], 2);
-	/* "id" becomes a reference (2 bytes instead of 3); "notes" stays text */
-	assert_int_equal(len, sizeof v1 - 1);
+	/* "id" becomes a reference (2 bytes instead of 3), "notes" stays text,
+	 * and each value length takes 1 byte instead of 4 */
+	assert_int_equal(len, sizeof v1 - 1 - 3 - 3);
 	assert_int_equal(wx_record_peek(enc, len, "id", &v, &vl), WX_OK);
 	assert_int_equal(vl, 2);
 	assert_memory_equal(v, "C1", 2);

@@ -2,10 +2,12 @@
  *
  * Encoding (integers big-endian):
  *   u8 format | u64 version | s64 mtime_ns | u32 muid | u8 len, muser |
- *   u32 nfields | nfields x (name | u32 len, value)
- * where a name is (u8 len 1..255, bytes), or in format 2 also (u8 0, u8
- * index) for a name in the frozen table of names.h.  Format 2 is written;
- * format 1 (names always as text) is still read, so no migration is needed.
+ *   u32 nfields | nfields x (name, value length, value)
+ * Format 1: a name is (u8 len 1..255, bytes) and a value length a u32.
+ * Format 2 (written): a name may also be (u8 0, u8 index) for a name in the
+ * frozen table of names.h, and a value length is a LEB128 varint (one byte
+ * below 128), which together halve a typical record.  Format 1 is still
+ * read, so no migration is needed.
  * Fields keep the order they were given in; names are any bytes but NUL,
  * so columns an older form defined, or unknown columns kept on import,
  * survive unchanged. */
@@ -135,6 +137,48 @@ int wx_record_unset(struct wx_record *r, const char *name)
 	return WX_OK;
 }
 
+/* LEB128: 7 bits a byte, low bits first, high bit set on all but the last. */
+static size_t varint_len(uint32_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static unsigned char *put_varint(unsigned char *p, uint32_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+/* Read a varint of at most 5 bytes; NULL when cut short or too long. */
+static const unsigned char *get_varint(const unsigned char *p, const unsigned char *end,
+				       uint32_t *v)
+{
+	uint32_t x = 0;
+
+	for (int shift = 0; shift <= 28 && p < end; shift += 7) {
+		unsigned char b = *p++;
+
+		if (shift == 28 && b > 0x0F)
+			return NULL;     /* more than 32 bits */
+		x |= (uint32_t)(b & 0x7F) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return p;
+		}
+	}
+	return NULL;
+}
+
 int wx_record_encode(const struct wx_record *r, unsigned char **out, size_t *outlen)
 {
 	size_t ulen = strlen(r->muser), len = 1 + 8 + 8 + 4 + 1 + ulen + 4, i;
@@ -154,7 +198,7 @@ int wx_record_encode(const struct wx_record *r, unsigned char **out, size_t *out
 			return WX_EDATA;
 		}
 		refs[i] = (short)wx_name_index(r->f[i].name, nl);
-		len += (refs[i] >= 0 ? 2 : 1 + nl) + 4 + r->f[i].vlen;
+		len += (refs[i] >= 0 ? 2 : 1 + nl) + varint_len((uint32_t)r->f[i].vlen) + r->f[i].vlen;
 	}
 	buf = malloc(len);
 	if (!buf) {
@@ -186,8 +230,7 @@ int wx_record_encode(const struct wx_record *r, unsigned char **out, size_t *out
 			memcpy(p, r->f[i].name, nl);
 			p += nl;
 		}
-		wx_put_be32(p, (uint32_t)r->f[i].vlen);
-		p += 4;
+		p = put_varint(p, (uint32_t)r->f[i].vlen);
 		memcpy(p, r->f[i].value, r->f[i].vlen);
 		p += r->f[i].vlen;
 	}
@@ -217,8 +260,8 @@ int wx_record_decode(const void *buf, size_t len, uint64_t iid, struct wx_record
 		return WX_EDATA;
 	memcpy(r->muser, p + 22, ulen);
 	r->muser[ulen] = '\0';
-	/* each field takes at least 6 bytes: a cheap bound before allocating */
-	if (it.left > (size_t)(it.end - it.p) / 6)
+	/* each field takes at least 3 bytes: a cheap bound before allocating */
+	if (it.left > (size_t)(it.end - it.p) / 3)
 		return WX_EDATA;
 	while ((rc = wx_record_iter_next(&it, &n, &nl, &v, &vl)) == WX_OK) {
 		char name[256];
@@ -286,10 +329,20 @@ int wx_record_iter_next(struct wx_record_iter *it, const char **name, size_t *nl
 		*nlen = nl;
 		it->p += nl;
 	}
-	if ((size_t)(it->end - it->p) < 4)
-		return WX_EDATA;
-	vl = wx_get_be32(it->p);
-	it->p += 4;
+	if (it->format >= 2) {
+		uint32_t v32;
+
+		if (!(it->p = get_varint(it->p, it->end, &v32))) {
+			it->p = it->end;
+			return WX_EDATA;
+		}
+		vl = v32;
+	} else {
+		if ((size_t)(it->end - it->p) < 4)
+			return WX_EDATA;
+		vl = wx_get_be32(it->p);
+		it->p += 4;
+	}
 	if ((size_t)(it->end - it->p) < vl)
 		return WX_EDATA;
 	*val = (const char *)it->p;
