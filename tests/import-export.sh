@@ -130,4 +130,20 @@ done
 check "demo with the same seed gives the same data" cmp -s "$T/c.csv" "$T/c2.csv"
 exit_is 0 "check is clean" W check
 
+# ---- data written to a terminal is escaped; to a pipe it is exact ----
+W add candidate --keep-unknown id=T1 given_name=Ann family_name=Lee date_of_birth=2010-01-01 \
+	route=school applied_at=2027-01-01T09:00Z $'notes=\e[2Jx\xe2\x80\xae' 2>/dev/null
+if command -v script >/dev/null 2>&1; then
+	# script(1) runs the command on a pseudo-terminal
+	script -qec "'$WEXMATCH' --db '$db' list candidates --where id=T1 --format csv" \
+		"$T/tty.out" </dev/null >/dev/null 2>&1
+	like "$(tr -d '\r' <"$T/tty.out")" '^T1,.*,\\e\[2Jx\\u\{202E\}(\\r)?$' \
+	     "on a terminal, CSV data shows control and bidi characters as escapes"
+	unlike "$(cat "$T/tty.out")" $'\e\[2J' "and never writes the raw escape sequence"
+else
+	skip "on a terminal, CSV data is escaped" "no script(1) here"
+fi
+run W export candidates
+like "$out" $'\e\[2Jx\xe2\x80\xae' "to a pipe, export gives the bytes exactly (for the round trip)"
+
 done_testing

@@ -58,6 +58,21 @@ int wx_cli_format(const struct wx_command *cmd, const char *arg, enum wx_format 
 /* The format to use when none was asked for: table on a terminal, else csv. */
 enum wx_format wx_cli_default_format(enum wx_format f, FILE *out);
 
+/* Data output (CSV, JSON) goes to stdout as it is, byte for byte, when
+ * stdout is a file or a pipe.  On a terminal the same bytes would be obeyed
+ * (an escape sequence in a name repaints the screen), so there they are
+ * collected and shown through the one escaping function, line by line.
+ * Call wx_cli_data_begin for the stream to write to and wx_cli_data_end
+ * after writing. */
+struct wx_data_out {
+	FILE *f;
+	char *buf;
+	size_t len;
+	int tty;
+};
+FILE *wx_cli_data_begin(struct wx_data_out *d);
+void wx_cli_data_end(struct wx_data_out *d);
+
 /* Commands, in cmd_*.c files. */
 int wx_cmd_init(struct wx_global *g, int argc, char **argv);
 int wx_cmd_stats(struct wx_global *g, int argc, char **argv);

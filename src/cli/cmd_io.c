@@ -176,10 +176,11 @@ int wx_cmd_export(struct wx_global *g, int argc, char **argv)
 	struct wx_forms *forms = NULL;
 	struct wx_store *s = NULL;
 	struct wx_atomic a;
+	struct wx_data_out d;
 	struct wx_err err;
 	enum wx_kind kind;
 	unsigned long count = 0;
-	FILE *f = stdout;
+	FILE *f = NULL;
 	int done, rc;
 
 	memset(&o, 0, sizeof o);
@@ -210,12 +211,18 @@ int wx_cmd_export(struct wx_global *g, int argc, char **argv)
 		}
 		f = a.f;
 	}
+	if (!f)
+		f = wx_cli_data_begin(&d);
 	if (wx_export(s, forms->form[kind], o.format, f, &count, &err) != WX_OK) {
 		if (a.f)
 			wx_atomic_abort(&a);
+		else
+			wx_cli_data_end(&d);
 		rc = wx_cli_fail(&err);
 		goto out;
 	}
+	if (!a.f)
+		wx_cli_data_end(&d);
 	if (a.f && wx_atomic_commit(&a, &err) != WX_OK) {
 		rc = wx_cli_fail(&err);
 		goto out;

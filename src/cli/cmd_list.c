@@ -225,7 +225,9 @@ int wx_cmd_list(struct wx_global *g, int argc, char **argv)
 		table_header(&table, stdout);
 		rc = for_each_batch(s, &bc, iids, n, &err);
 	} else {
-		bc.out = wx_out_new(stdout, o.format, forms->form[kind]);
+		struct wx_data_out d;
+
+		bc.out = wx_out_new(wx_cli_data_begin(&d), o.format, forms->form[kind]);
 		if (!bc.out) {
 			rc = wx_err_set(&err, WX_ENOMEM, "out of memory");
 		} else {
@@ -238,6 +240,7 @@ int wx_cmd_list(struct wx_global *g, int argc, char **argv)
 				rc = wx_out_end(bc.out);
 			wx_out_free(bc.out);
 		}
+		wx_cli_data_end(&d);
 	}
 	rc = rc == WX_OK ? WX_EXIT_OK : wx_cli_fail(&err);
 	if (rc == WX_EXIT_OK && o.format == WX_FMT_TABLE)

@@ -369,14 +369,16 @@ int wx_cmd_show(struct wx_global *g, int argc, char **argv)
 	} else if (wx_cli_default_format(o.format, stdout) == WX_FMT_TABLE) {
 		show_table(forms->form[kind], &r, stdout);
 	} else {
-		struct wx_out *out = wx_out_new(stdout, wx_cli_default_format(o.format, stdout),
+		struct wx_data_out d;
+		struct wx_out *out = wx_out_new(wx_cli_data_begin(&d),
+						wx_cli_default_format(o.format, stdout),
 						forms->form[kind]);
 
-		wx_out_note_extras(out, &r);
-		rc = wx_out_begin(out) == WX_OK && wx_out_record(out, &r) == WX_OK &&
-				     wx_out_end(out) == WX_OK
+		rc = out && wx_out_note_extras(out, &r) == WX_OK && wx_out_begin(out) == WX_OK &&
+				     wx_out_record(out, &r) == WX_OK && wx_out_end(out) == WX_OK
 			     ? WX_EXIT_OK : WX_EXIT_DATA;
 		wx_out_free(out);
+		wx_cli_data_end(&d);
 	}
 	wx_record_free(&r);
 	wx_store_close(s);

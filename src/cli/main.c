@@ -291,6 +291,39 @@ int wx_cli_format(const struct wx_command *cmd, const char *arg, enum wx_format 
 	return WX_EXIT_OK;
 }
 
+FILE *wx_cli_data_begin(struct wx_data_out *d)
+{
+	memset(d, 0, sizeof *d);
+	d->tty = isatty(STDOUT_FILENO);
+	d->f = d->tty ? open_memstream(&d->buf, &d->len) : NULL;
+	if (!d->f) {
+		d->tty = 0;
+		d->f = stdout;
+	}
+	return d->f;
+}
+
+void wx_cli_data_end(struct wx_data_out *d)
+{
+	const char *p, *end;
+
+	if (!d->tty)
+		return;
+	fclose(d->f);
+	for (p = d->buf, end = d->buf + d->len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *e = wx_escape(p, n);
+
+		fputs(e ? e : "(out of memory)", stdout);
+		fputc('\n', stdout);
+		free(e);
+		p += n + 1;
+	}
+	free(d->buf);
+	memset(d, 0, sizeof *d);
+}
+
 enum wx_format wx_cli_default_format(enum wx_format f, FILE *out)
 {
 	if (f != WX_FMT_DEFAULT)
