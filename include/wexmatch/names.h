@@ -17,6 +17,8 @@
 
 /* The name with index i, or NULL when there is none. */
 const char *wx_name_at(unsigned i);
+/* The length of the name with index i (0 when there is none). */
+size_t wx_name_len(unsigned i);
 /* The index of the n-byte name s, or -1 when it is not in the table. */
 int wx_name_index(const char *s, size_t n);
 

@@ -65,6 +65,11 @@ const char *wx_name_at(unsigned i)
 	return i < NNAMES ? names[i] : NULL;
 }
 
+size_t wx_name_len(unsigned i)
+{
+	return i < NNAMES ? lens[i] : 0;
+}
+
 int wx_name_index(const char *s, size_t n)
 {
 	unsigned h;

@@ -320,8 +320,8 @@ int wx_record_iter_next(struct wx_record_iter *it, const char **name, size_t *nl
 	if (nl == WX_NAME_REF && it->format >= 2) {
 		if (it->end - it->p < 1 || !(*name = wx_name_at(*it->p)))
 			return WX_EDATA;
+		*nlen = wx_name_len(*it->p);
 		it->p++;
-		*nlen = strlen(*name);
 	} else {
 		if (nl == 0 || (size_t)(it->end - it->p) < nl)
 			return WX_EDATA;
