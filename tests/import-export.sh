@@ -40,6 +40,12 @@ like "$(sed -n 2p "$T/rejects.csv")" ",date_of_birth: [^,]*" "rejects: with its 
 is "$(file_mode "$T/rejects.csv")" 600 "the rejects file is private (0600)"
 exit_is 2 "--skip-invalid without --rejects: exit 2" W import candidates "$T/bad.csv" --skip-invalid
 
+printf '%s\n' "$hdr" " S1 ,Ann,Lee,2010-01-01,school,2027-01-01T09:00Z" \
+	"S1,Bob,Day,2010-01-01,school,2027-01-01T09:00Z" >"$T/spaces.csv"
+run W import candidates "$T/spaces.csv"
+is "$rc" 1 "ids are compared as stored (trimmed): ' S1 ' and 'S1' are the same id"
+like "$err" "^$T/spaces.csv:3: id: S1 already given on line 2 \(expected each id once\)$" "and say so"
+
 # ---- ids against the store, --update ----
 printf '%s\n' "id,given_name,fsm" "C1,Annie,yes" >"$T/upd.csv"
 run W import candidates "$T/upd.csv"

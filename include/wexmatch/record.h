@@ -91,6 +91,11 @@ int wx_record_lookup(struct wx_txn *t, enum wx_kind k, const char *ext_id, uint6
  * iid, version and last-save fields are updated. */
 int wx_record_save(struct wx_txn *t, enum wx_kind k, struct wx_record *r,
 		   uint64_t base_version);
+/* Insert r as a new record when the caller has just found, in this same
+ * transaction, that its id is free (an import checks every id first): the
+ * same as wx_record_save of a new record without looking the id up again.
+ * The index write still refuses a taken id. */
+int wx_record_insert_checked(struct wx_txn *t, enum wx_kind k, struct wx_record *r);
 /* Delete a record and its index entry, audited; base_version 0 skips the
  * version check.  A candidate's equality answers are deleted with it. */
 int wx_record_delete(struct wx_txn *t, enum wx_kind k, uint64_t iid, uint64_t base_version);

@@ -157,14 +157,30 @@ static void start_record(struct imp *im, unsigned long line)
 
 /* Load the stored record when updating, check ids.  Returns 1 when the
  * record is an update of a stored one, 0 when new, -1 on a problem. */
-static int resolve_id(struct wx_txn *t, struct imp *im, const char *id)
+static int resolve_id(struct wx_txn *t, struct imp *im, const char *raw)
 {
 	enum wx_kind k = im->form->kind;
+	char id[WX_ID_MAX + 1];
+	size_t n;
 	uint64_t iid;
 	long prev;
 	int rc;
 
-	if (!id || !*id) {
+	/* the form stores an id trimmed of spaces and tabs: check that id */
+	while (raw && (*raw == ' ' || *raw == '\t'))
+		raw++;
+	n = raw ? strlen(raw) : 0;
+	while (n && (raw[n - 1] == ' ' || raw[n - 1] == '\t'))
+		n--;
+	if (n > WX_ID_MAX) {
+		problem(im, "id", "longer than %d bytes (expected an id of at most %d bytes)",
+			WX_ID_MAX, WX_ID_MAX);
+		return -1;
+	}
+	if (n)
+		memcpy(id, raw, n);
+	id[n] = '\0';
+	if (!*id) {
 		problem(im, "id", "required (expected a value)");
 		return -1;
 	}
@@ -213,7 +229,9 @@ static int finish_record(struct wx_txn *t, struct imp *im, int existing)
 	}
 	if (im->failed)
 		return WX_OK;    /* nothing will be stored: checking goes on, saving not */
-	rc = wx_record_save(t, im->form->kind, &im->rec, existing ? before : 0);
+	/* a new record's id was looked up by resolve_id in this transaction */
+	rc = existing ? wx_record_save(t, im->form->kind, &im->rec, before)
+		      : wx_record_insert_checked(t, im->form->kind, &im->rec);
 	if (rc != WX_OK)
 		return rc;
 	if (!existing)

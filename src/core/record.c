@@ -482,11 +482,12 @@ static int check_id(struct wx_txn *t, enum wx_kind k, const char *id)
 	return WX_OK;
 }
 
-static int insert(struct wx_txn *t, enum wx_kind k, struct wx_record *r, const char *id)
+static int insert(struct wx_txn *t, enum wx_kind k, struct wx_record *r, const char *id,
+		  int id_checked)
 {
 	const char **names;
 	uint64_t iid;
-	int rc = wx_record_lookup(t, k, id, &iid);
+	int rc = id_checked ? WX_ENOTFOUND : wx_record_lookup(t, k, id, &iid);
 
 	if (rc == WX_OK)
 		return wx_txn_fail(t, WX_EEXIST, "id: %s %s already exists", wx_kind_name(k), id);
@@ -527,6 +528,14 @@ static int conflict(struct wx_txn *t, enum wx_kind k, const struct wx_record *cu
 			   (unsigned long long)cur->version, (unsigned long long)base_version);
 }
 
+int wx_record_insert_checked(struct wx_txn *t, enum wx_kind k, struct wx_record *r)
+{
+	const char *id = wx_record_get(r, "id");
+	int rc = check_id(t, k, id);
+
+	return rc == WX_OK ? insert(t, k, r, id, 1) : rc;
+}
+
 int wx_record_save(struct wx_txn *t, enum wx_kind k, struct wx_record *r, uint64_t base_version)
 {
 	struct wx_record old;
@@ -537,7 +546,7 @@ int wx_record_save(struct wx_txn *t, enum wx_kind k, struct wx_record *r, uint64
 	if (rc != WX_OK)
 		return rc;
 	if (r->iid == 0)
-		return insert(t, k, r, id);
+		return insert(t, k, r, id, 0);
 	wx_record_init(&old);
 	rc = wx_record_load(t, k, r->iid, &old);
 	if (rc == WX_ENOTFOUND)
