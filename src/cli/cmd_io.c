@@ -214,11 +214,15 @@ int wx_cmd_export(struct wx_global *g, int argc, char **argv)
 	if (!f)
 		f = wx_cli_data_begin(&d);
 	if (wx_export(s, forms->form[kind], o.format, f, &count, &err) != WX_OK) {
-		if (a.f)
+		if (a.f) {
+			/* say which file: the message alone says only "output" */
 			wx_atomic_abort(&a);
-		else
+			wx_cli_error("%s: %s", o.output, err.msg);
+			rc = wx_exit_code(err.code);
+		} else {
 			wx_cli_data_end(&d);
-		rc = wx_cli_fail(&err);
+			rc = wx_cli_fail(&err);
+		}
 		goto out;
 	}
 	if (!a.f)

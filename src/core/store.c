@@ -591,8 +591,12 @@ static int run_txn(struct wx_store *s, int write, wx_txn_fn fn, void *ctx, struc
 			if (rc == 0)
 				return WX_OK;
 			if (rc != MDB_MAP_FULL)
-				return wx_err_set(err, WX_EDB, "%s: cannot commit: %s", s->dir,
-						  mdb_strerror(rc));
+				/* LMDB reports a short write (the disk filled up) as EIO;
+				 * nothing of the transaction is kept either way */
+				return wx_err_set(err, WX_EDB, "%s: cannot commit, nothing was saved: %s%s",
+						  s->dir, mdb_strerror(rc),
+						  rc == EIO || rc == ENOSPC || rc == EFBIG || rc == EDQUOT
+							  ? " (is the disk full?)" : "");
 		} else {
 			mdb_txn_abort(t.txn);
 			if (t.code == WX_OK)
@@ -1060,7 +1064,9 @@ int wx_store_backup(struct wx_store *s, const char *path, struct wx_err *err)
 	rc = mdb_env_copyfd2(s->env, fileno(a.f), MDB_CP_COMPACT);
 	if (rc != 0) {
 		wx_atomic_abort(&a);
-		return wx_err_set(err, rc == ENOSPC ? WX_EIO : WX_EDB, "%s: backup failed: %s", path,
+		/* LMDB's own failures are negative codes; a positive one is the
+		 * errno of writing the copy (a full disk): the file's fault */
+		return wx_err_set(err, rc > 0 ? WX_EIO : WX_EDB, "%s: backup failed: %s", path,
 				  mdb_strerror(rc));
 	}
 	return wx_atomic_commit(&a, err);
