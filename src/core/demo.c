@@ -256,7 +256,7 @@ static int gen_candidate(struct gen *g, unsigned long i, struct wx_record *r)
 	/* choices (most) or interests only (some) */
 	if (g->npl && !chance(&g->rng, 300)) {
 		unsigned k = 1 + (unsigned)rnd(&g->rng, g->o->max_choices ? g->o->max_choices : 5);
-		unsigned long picked[10];
+		unsigned long picked[10] = { 0 };
 		unsigned n = 0;
 
 		used = 0;
