@@ -197,6 +197,8 @@ static void print_version(void)
 	printf("wexmatch %s\n", PACKAGE_VERSION);
 }
 
+static void vmessage(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static void vmessage(const char *fmt, va_list ap)
 {
 	char buf[2048];
