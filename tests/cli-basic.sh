@@ -17,7 +17,10 @@ version=$out
 exit_is 0 "--help exits 0" "$WEXMATCH" --help
 help=$out
 like "$help" '^Usage: wexmatch ' "--help starts with a usage line"
-for c in init stats check backup help; do
+# every command --help lists (so a new command is covered as soon as it exists)
+commands=$(sed -n 's/^  \([a-z]\{1,\}\)  *[a-z].*/\1/p' <<<"$help" | tr '\n' ' ')
+diag "commands: $commands"
+for c in init stats check backup help add edit show list delete erase import export demo; do
 	like "$help" "^  $c " "--help lists the command $c"
 done
 like "$help" 'Exit status: 0 done, 1 bad data, 2 bad usage, 3 database' "--help documents the exit codes"
@@ -27,7 +30,7 @@ is "$out" "$help" "-h prints the same as --help"
 exit_is 0 "help exits 0" "$WEXMATCH" help
 is "$out" "$help" "help prints the same as --help"
 
-for c in init stats check backup help; do
+for c in $commands; do
 	exit_is 0 "$c --help exits 0" "$WEXMATCH" "$c" --help
 	like "$(printf '%s\n' "$out" | head -n 1)" "^Usage: wexmatch .*\\b$c\\b" "$c --help starts with its usage line"
 	like "$out" '--db DIR' "$c --help lists the global options"
