@@ -17,7 +17,8 @@ enum wx_audit_action {
 	WX_AUDIT_ERASE,     /* right to erasure: a tombstone with no personal data */
 	WX_AUDIT_INIT,      /* database created */
 	WX_AUDIT_MIGRATE,   /* schema migrated */
-	WX_AUDIT_ACTION_MAX = WX_AUDIT_MIGRATE
+	WX_AUDIT_POLICY,    /* a priority policy set (iid: its version) */
+	WX_AUDIT_ACTION_MAX = WX_AUDIT_POLICY
 };
 
 const char *wx_audit_action_name(int action);

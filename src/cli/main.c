@@ -130,6 +130,20 @@ static const struct wx_command commands[] = {
 	  "  -f, --format F   csv (default) or json (default for a .json FILE)\n"
 	  "  -o, --output F   write to F instead of standard output\n",
 	  wx_cmd_export },
+	{ "policy", "show [--version N] | check FILE | set FILE", "show, check or set the priority policy",
+	  "The priority policy says how candidates are ranked for work experience: points\n"
+	  "per circumstance (capped), reserve categories with their share of seats, and\n"
+	  "the fill order.  See the policy format in wexmatch(1).\n"
+	  "\n"
+	  "  show         print the policy in use: the latest one set, with its version,\n"
+	  "               who set it and when, or else the shipped default\n"
+	  "  check FILE   check a policy file against the forms; every problem is\n"
+	  "               printed as FILE:LINE: message (exit 1 when there is one)\n"
+	  "  set FILE     check FILE and store it as the next version (audited); match\n"
+	  "               runs record the version they used\n"
+	  "\n"
+	  "      --version N   with show: that version\n",
+	  wx_cmd_policy },
 	{ "demo", "[--candidates N] [--placements N] [--ambassadors N] [--requests N] [--seed S]",
 	  "fill an empty database with realistic synthetic data",
 	  "Fill an empty database with synthetic records: names from many backgrounds\n"

@@ -191,7 +191,8 @@ static int check_audit(struct wx_txn *t, struct check_ctx *c)
 		if (e.time_ns <= 0)
 			problem(c, "audit #%llu: no time", (unsigned long long)seq);
 		if ((e.kind == WX_AUDIT_KIND_NONE) !=
-		    (e.action == WX_AUDIT_INIT || e.action == WX_AUDIT_MIGRATE))
+		    (e.action == WX_AUDIT_INIT || e.action == WX_AUDIT_MIGRATE ||
+		     e.action == WX_AUDIT_POLICY))
 			problem(c, "audit #%llu: %s of kind %d", (unsigned long long)seq,
 				wx_audit_action_name(e.action), e.kind);
 		ik[0] = (unsigned char)e.kind;
@@ -242,6 +243,32 @@ static int check_audit(struct wx_txn *t, struct check_ctx *c)
 	return rc == WX_ENOTFOUND ? WX_OK : rc;
 }
 
+/* Policies: versions 1, 2, ... without gaps, each with its header. */
+static int check_policies(struct wx_txn *t, struct check_ctx *c)
+{
+	struct wx_cursor *cur;
+	struct wx_val key, val;
+	uint32_t expect = 1;
+	int rc = wx_cursor_open(t, WX_TB_POLICY, NULL, 0, &cur);
+
+	while (rc == WX_OK && (rc = wx_cursor_next(cur, &key, &val)) == WX_OK) {
+		const unsigned char *v = val.data;
+
+		if (key.len != 4) {
+			problem(c, "policy: a key of %zu bytes (expected 4)", key.len);
+			continue;
+		}
+		if (wx_get_be32(key.data) != expect)
+			problem(c, "policy: version %u where %u was expected", wx_get_be32(key.data),
+				expect);
+		expect = wx_get_be32(key.data) + 1;
+		if (val.len < 14 || v[12] > 32 || val.len < 14u + v[12])
+			problem(c, "policy version %u: damaged", wx_get_be32(key.data));
+	}
+	wx_cursor_close(cur);
+	return rc == WX_ENOTFOUND ? WX_OK : rc;
+}
+
 static int check_fn(struct wx_txn *t, void *vctx)
 {
 	struct check_ctx *c = vctx;
@@ -257,6 +284,8 @@ static int check_fn(struct wx_txn *t, void *vctx)
 	}
 	if (rc == WX_OK)
 		rc = check_audit(t, c);
+	if (rc == WX_OK)
+		rc = check_policies(t, c);
 	return rc;
 }
 

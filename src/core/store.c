@@ -6,6 +6,8 @@
  *   2  adds audit_by_record (kind, iid, seq), so a record's history is read
  *      without scanning the whole audit log.  Migration from 1 builds it from
  *      the audit log.
+ *   3  adds policy: the priority policies set with `policy set`, by version.
+ *      Migration from 2 creates the empty table.
  * A migration runs in one write transaction together with the new version
  * number: either the database is wholly migrated or not at all.
  *
@@ -86,7 +88,7 @@ static const char *const kind_names[WX_KIND_COUNT] = {
 };
 
 static const char *const table_names[WX_TB_COUNT] = {
-	"meta", "audit", "audit_by_record",
+	"meta", "audit", "audit_by_record", "policy",
 	"candidate", "placement", "ambassador", "request", "equality",
 	"candidate.id", "placement.id", "ambassador.id", "request.id", "equality.id"
 };
@@ -839,6 +841,8 @@ static int setup_fn(struct wx_txn *t, void *vctx)
 			       s->dir, ctx->from, WX_SCHEMA_VERSION);
 	if (open_tables(s, t->txn, MDB_CREATE, &err) != WX_OK)
 		return txn_set(t, WX_EDB, 0, "%s", err.msg);
+	/* each step takes the layout one version further; a table a step adds
+	 * was created above by open_tables */
 	if (ctx->from == 1)
 		rc = migrate_1_to_2(t);
 	if (rc == WX_OK || rc == WX_ENOTFOUND)
