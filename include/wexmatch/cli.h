@@ -88,6 +88,7 @@ int wx_cmd_demo(struct wx_global *g, int argc, char **argv);
 int wx_cmd_import(struct wx_global *g, int argc, char **argv);
 int wx_cmd_export(struct wx_global *g, int argc, char **argv);
 int wx_cmd_policy(struct wx_global *g, int argc, char **argv);
+int wx_cmd_geo(struct wx_global *g, int argc, char **argv);
 
 const struct wx_command *wx_cli_find(const char *name);
 

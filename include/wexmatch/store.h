@@ -26,7 +26,7 @@
 
 /* The layout version this build reads and writes.  See store.c for the
  * history and the migrations from older versions. */
-#define WX_SCHEMA_VERSION 3
+#define WX_SCHEMA_VERSION 4
 
 enum wx_kind {
 	WX_KIND_CANDIDATE,
@@ -47,6 +47,7 @@ enum wx_table {
 	WX_TB_AUDIT,       /* seq(be64) -> audit entry (audit.h) */
 	WX_TB_AUDIT_REC,   /* kind(u8) iid(be64) seq(be64) -> empty */
 	WX_TB_POLICY,      /* version(be32) -> stored policy (policystore.h) */
+	WX_TB_GEO,         /* normalised postcode -> location (geo.h) */
 	WX_TB_REC_FIRST,   /* iid(be64) -> record (record.h), one per kind */
 	WX_TB_ID_FIRST = WX_TB_REC_FIRST + WX_KIND_COUNT, /* external id -> iid(be64), one per kind */
 	WX_TB_COUNT = WX_TB_ID_FIRST + WX_KIND_COUNT
@@ -131,6 +132,8 @@ int wx_put(struct wx_txn *t, enum wx_table tb, const void *key, size_t klen,
 	   const void *val, size_t vlen, unsigned flags);
 /* WX_OK, WX_ENOTFOUND (nothing to delete), or the sticky error. */
 int wx_del(struct wx_txn *t, enum wx_table tb, const void *key, size_t klen);
+/* Remove every entry of a table (write transactions only). */
+int wx_clear(struct wx_txn *t, enum wx_table tb);
 /* Number of entries in a table. */
 int wx_count(struct wx_txn *t, enum wx_table tb, uint64_t *out);
 

@@ -144,6 +144,20 @@ static const struct wx_command commands[] = {
 	  "\n"
 	  "      --version N   with show: that version\n",
 	  wx_cmd_policy },
+	{ "geo", "import FILE | lookup POSTCODE [POSTCODE]", "load or query the postcode lookup",
+	  "The postcode lookup gives distances (great-circle kilometres) for the travel\n"
+	  "gates of matching, and an area's IMD decile where a record has none.  Load an\n"
+	  "extract of the ONS Postcode Directory or Code-Point Open (Open Government\n"
+	  "Licence) for the trust's area; wexmatch never downloads anything.\n"
+	  "\n"
+	  "  import FILE      a CSV with postcode (or outward code), latitude, longitude\n"
+	  "                   and optionally imd_decile columns (the ONS names pcds, lat,\n"
+	  "                   long work too; other columns are ignored).  All or nothing;\n"
+	  "                   it replaces the previous lookup.  Rows without a location\n"
+	  "                   are skipped.\n"
+	  "  lookup PC [PC]   where a postcode is (falling back to its outward code), and\n"
+	  "                   with two, the distance between them\n",
+	  wx_cmd_geo },
 	{ "demo", "[--candidates N] [--placements N] [--ambassadors N] [--requests N] [--seed S]",
 	  "fill an empty database with realistic synthetic data",
 	  "Fill an empty database with synthetic records: names from many backgrounds\n"

@@ -8,6 +8,8 @@
  *      the audit log.
  *   3  adds policy: the priority policies set with `policy set`, by version.
  *      Migration from 2 creates the empty table.
+ *   4  adds geo: the postcode lookup loaded with `geo import`.  Migration
+ *      from 3 creates the empty table.
  * A migration runs in one write transaction together with the new version
  * number: either the database is wholly migrated or not at all.
  *
@@ -88,7 +90,7 @@ static const char *const kind_names[WX_KIND_COUNT] = {
 };
 
 static const char *const table_names[WX_TB_COUNT] = {
-	"meta", "audit", "audit_by_record", "policy",
+	"meta", "audit", "audit_by_record", "policy", "geo",
 	"candidate", "placement", "ambassador", "request", "equality",
 	"candidate.id", "placement.id", "ambassador.id", "request.id", "equality.id"
 };
@@ -247,6 +249,18 @@ int wx_del(struct wx_txn *t, enum wx_table tb, const void *key, size_t klen)
 	if (rc != 0)
 		return mdb_fail(t, rc, "deleting", tb);
 	return WX_OK;
+}
+
+int wx_clear(struct wx_txn *t, enum wx_table tb)
+{
+	int rc;
+
+	if (t->code != WX_OK)
+		return t->code;
+	if (!t->write)
+		return txn_set(t, WX_EDB, 0, "clear in a read-only transaction");
+	rc = mdb_drop(t->txn, t->s->dbi[tb], 0);
+	return rc == 0 ? WX_OK : mdb_fail(t, rc, "clearing", tb);
 }
 
 int wx_count(struct wx_txn *t, enum wx_table tb, uint64_t *out)
