@@ -108,6 +108,23 @@ static int apply_assignments(const struct wx_form *form, struct wx_record *r, in
 	return bad;
 }
 
+/* What add, edit and show begin with: the options, KIND (argv[optind]),
+ * at least min_args arguments after it, and the forms.  Returns an exit
+ * code; *done is set when --help or --version answered already. */
+static int prologue(struct wx_global *g, struct rec_opts *o, int argc, char **argv,
+		    int min_args, const char *usage, enum wx_kind *kind, struct wx_forms **forms,
+		    int *done)
+{
+	int rc = wx_cli_getopt(g, o->cmd, argc, argv, "", rec_longopts, rec_opt, o, done);
+
+	if (rc != WX_EXIT_OK || *done)
+		return rc;
+	if (optind + 1 + min_args > argc)
+		return wx_cli_usage_error(o->cmd, "%s: %s", o->cmd->name, usage);
+	rc = parse_kind(o->cmd, argv[optind], kind);
+	return rc == WX_EXIT_OK ? wx_cli_forms(g, forms) : rc;
+}
+
 struct save_ctx {
 	enum wx_kind kind;
 	struct wx_record *rec;      /* the record to save (iid 0: insert) */
@@ -148,17 +165,9 @@ int wx_cmd_add(struct wx_global *g, int argc, char **argv)
 	struct wx_record r;
 	struct wx_err err;
 	enum wx_kind kind;
-	int done, rc = wx_cli_getopt(g, cmd, argc, argv, "", rec_longopts, rec_opt, &o, &done);
+	int done, rc = prologue(g, &o, argc, argv, 0, "which kind of record?", &kind, &forms, &done);
 
 	if (rc != WX_EXIT_OK || done)
-		return rc;
-	if (optind >= argc)
-		return wx_cli_usage_error(cmd, "add: which kind of record?");
-	rc = parse_kind(cmd, argv[optind], &kind);
-	if (rc != WX_EXIT_OK)
-		return rc;
-	rc = wx_cli_forms(g, &forms);
-	if (rc != WX_EXIT_OK)
 		return rc;
 	wx_record_init(&r);
 	memset(&c, 0, sizeof c);
@@ -228,18 +237,11 @@ int wx_cmd_edit(struct wx_global *g, int argc, char **argv)
 	struct wx_record r;
 	struct wx_err err;
 	enum wx_kind kind;
-	int done, rc = wx_cli_getopt(g, cmd, argc, argv, "", rec_longopts, rec_opt, &o, &done);
+	int done, rc = prologue(g, &o, argc, argv, 1, "give a kind, an id and FIELD=VALUE changes",
+				&kind, &forms, &done);
 
 	if (rc != WX_EXIT_OK || done)
-		return rc;
-	if (optind + 2 > argc)
-		return wx_cli_usage_error(cmd, "edit: give a kind, an id and FIELD=VALUE changes");
-	rc = parse_kind(cmd, argv[optind], &kind);
-	if (rc != WX_EXIT_OK)
-		return rc;
-	rc = wx_cli_forms(g, &forms);
-	if (rc != WX_EXIT_OK)
-		return rc;
+		goto out_forms;
 	rc = wx_cli_open(g, 0, NULL, &s);
 	if (rc != WX_EXIT_OK)
 		goto out_forms;
@@ -344,18 +346,14 @@ int wx_cmd_show(struct wx_global *g, int argc, char **argv)
 	struct load_ctx c;
 	struct wx_err err;
 	enum wx_kind kind;
-	int done, rc = wx_cli_getopt(g, cmd, argc, argv, "", rec_longopts, rec_opt, &o, &done);
+	int done, rc = prologue(g, &o, argc, argv, 1, "give a kind and an id", &kind, &forms, &done);
 
 	if (rc != WX_EXIT_OK || done)
-		return rc;
-	if (optind + 2 != argc)
-		return wx_cli_usage_error(cmd, "show: give a kind and an id");
-	rc = parse_kind(cmd, argv[optind], &kind);
-	if (rc != WX_EXIT_OK)
-		return rc;
-	rc = wx_cli_forms(g, &forms);
-	if (rc != WX_EXIT_OK)
-		return rc;
+		goto out_forms;
+	if (optind + 2 != argc) {
+		rc = wx_cli_usage_error(cmd, "show: give a kind and an id");
+		goto out_forms;
+	}
 	rc = wx_cli_open(g, 0, NULL, &s);
 	if (rc != WX_EXIT_OK)
 		goto out_forms;
