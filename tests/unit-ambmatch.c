@@ -1,0 +1,684 @@
+/* unit-ambmatch.c: the ambassador assignment engine against matching.md,
+ * "Ambassadors", sections 2, 4 and 5.
+ *
+ * Evidence:
+ *   - brute force: every assignment of thousands of small random instances
+ *     (up to 6 ambassadors, 5 requests, 1-3 dates) is enumerated, and the
+ *     engine's objective vector must equal the best one found, compared
+ *     lexicographically (tier-1 places, tier 2, tier 3, served, then least
+ *     distance);
+ *   - on every instance, small or larger: the assignment is feasible (only
+ *     eligible pairs, places, max_events, one event per date), the reported
+ *     objective values match a recount, and the reasons for unfilled places
+ *     are recomputed here from the assignment alone;
+ *   - determinism: the same input twice gives the same assignment;
+ *   - worked examples computed by hand, and bad input.
+ *
+ * WX_AMB_TEST_SCALE (percent, default 100) scales the random instance
+ * counts, for slow runs under valgrind. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wexmatch/ambmatch.h"
+
+/* ---- random numbers (splitmix64) ---- */
+
+static uint64_t rng_s;
+
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_s += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static size_t rn(size_t n)
+{
+	return n ? (size_t)(rnd() % n) : 0;
+}
+
+static size_t scaled(size_t n)
+{
+	const char *s = getenv("WX_AMB_TEST_SCALE");
+	long pct = s ? strtol(s, NULL, 10) : 100;
+	size_t r;
+
+	if (pct <= 0)
+		pct = 100;
+	r = n * (size_t)pct / 100;
+	return r ? r : 1;
+}
+
+/* ---- instances ---- */
+
+#define MAXR 64
+#define MAXA 64
+#define MAXP 1024
+
+struct inst {
+	struct wx_amb_request req[MAXR];
+	struct wx_amb_ambassador amb[MAXA];
+	struct wx_amb_pair pair[MAXP];
+	struct wx_amb_input in;
+};
+
+static void inst_init(struct inst *t, size_t nreq, size_t namb)
+{
+	memset(t, 0, sizeof *t);
+	t->in.nreq = nreq;
+	t->in.req = t->req;
+	t->in.namb = namb;
+	t->in.amb = t->amb;
+	t->in.pair = t->pair;
+}
+
+static void add_pair(struct inst *t, uint32_t a, uint32_t r, uint32_t dist)
+{
+	assert_true(t->in.npair < MAXP);
+	t->pair[t->in.npair++] = (struct wx_amb_pair){ a, r, dist };
+}
+
+/* the objective, best = lexicographically largest (distance negated) */
+struct obj {
+	uint64_t f[3], served, dist;
+};
+
+static int obj_cmp(const struct obj *a, const struct obj *b)
+{
+	for (int k = 0; k < 3; k++)
+		if (a->f[k] != b->f[k])
+			return a->f[k] > b->f[k] ? 1 : -1;
+	if (a->served != b->served)
+		return a->served > b->served ? 1 : -1;
+	if (a->dist != b->dist)
+		return a->dist < b->dist ? 1 : -1;
+	return 0;
+}
+
+/* Recount an assignment (chosen per pair), checking feasibility as it goes:
+ * returns 0 when infeasible. */
+static int recount(const struct inst *t, const uint8_t *chosen, struct obj *o)
+{
+	uint32_t got[MAXR] = { 0 }, ev[MAXA] = { 0 };
+
+	memset(o, 0, sizeof *o);
+	for (size_t p = 0; p < t->in.npair; p++) {
+		const struct wx_amb_pair *e = &t->pair[p];
+
+		if (!chosen[p])
+			continue;
+		got[e->req]++;
+		ev[e->amb]++;
+		o->f[t->req[e->req].tier - 1]++;
+		o->dist += e->distance;
+		/* one event per date */
+		for (size_t q = 0; q < p; q++)
+			if (chosen[q] && t->pair[q].amb == e->amb &&
+			    t->req[t->pair[q].req].date == t->req[e->req].date)
+				return 0;
+	}
+	for (size_t r = 0; r < t->in.nreq; r++) {
+		if (got[r] > t->req[r].places)
+			return 0;
+		o->served += got[r] > 0;
+	}
+	for (size_t a = 0; a < t->in.namb; a++)
+		if (ev[a] > t->amb[a].max_events)
+			return 0;
+	return 1;
+}
+
+/* ---- brute force: every assignment ---- */
+
+struct bf {
+	const struct inst *t;
+	uint8_t chosen[MAXP];
+	uint32_t got[MAXR], ev[MAXA];
+	uint8_t busy[MAXA][4];   /* ambassador a on date d (dates 0..3) */
+	struct obj best;
+	uint64_t leaves;
+};
+
+static void bf_rec(struct bf *b, size_t p)
+{
+	const struct inst *t = b->t;
+
+	if (p == t->in.npair) {
+		struct obj o;
+
+		b->leaves++;
+		assert_true(recount(t, b->chosen, &o));
+		if (obj_cmp(&o, &b->best) > 0)
+			b->best = o;
+		return;
+	}
+	b->chosen[p] = 0;
+	bf_rec(b, p + 1);
+	{
+		const struct wx_amb_pair *e = &t->pair[p];
+		int d = t->req[e->req].date;
+
+		if (b->got[e->req] < t->req[e->req].places && b->ev[e->amb] < t->amb[e->amb].max_events &&
+		    !b->busy[e->amb][d]) {
+			b->chosen[p] = 1;
+			b->got[e->req]++;
+			b->ev[e->amb]++;
+			b->busy[e->amb][d] = 1;
+			bf_rec(b, p + 1);
+			b->busy[e->amb][d] = 0;
+			b->ev[e->amb]--;
+			b->got[e->req]--;
+			b->chosen[p] = 0;
+		}
+	}
+}
+
+static struct obj brute_best(const struct inst *t)
+{
+	struct bf *b = calloc(1, sizeof *b);
+	struct obj o;
+
+	assert_non_null(b);
+	b->t = t;
+	bf_rec(b, 0);   /* the empty assignment is a leaf, so best is set */
+	o = b->best;
+	free(b);
+	return o;
+}
+
+/* ---- the checks every result must pass ---- */
+
+static void check_result(const struct inst *t, const struct wx_amb_result *res)
+{
+	size_t R = t->in.nreq, P = t->in.npair;
+	struct obj o;
+	uint64_t unfilled = 0;
+
+	assert_int_equal(res->nreq, R);
+	assert_int_equal(res->npair, P);
+	assert_true(recount(t, res->chosen, &o));
+	assert_int_equal(o.f[0], res->filled[0]);
+	assert_int_equal(o.f[1], res->filled[1]);
+	assert_int_equal(o.f[2], res->filled[2]);
+	assert_int_equal(o.served, res->served);
+	assert_int_equal(o.dist, res->distance);
+	assert_int_equal(res->first[0], 0);
+	for (size_t r = 0; r < R; r++) {
+		const struct wx_amb_request *rq = &t->req[r];
+		uint32_t got = 0, nelig = 0, none, unf;
+		unsigned worst = 0;
+
+		/* the per-request list: exactly r's chosen pairs, by ambassador */
+		for (size_t p = 0; p < P; p++)
+			if (t->pair[p].req == r) {
+				nelig += t->amb[t->pair[p].amb].max_events > 0;
+				got += res->chosen[p];
+			}
+		assert_int_equal(res->first[r + 1] - res->first[r], got);
+		assert_int_equal(res->got[r], got);
+		for (uint32_t i = res->first[r]; i < res->first[r + 1]; i++) {
+			uint32_t p = res->pair[i];
+
+			assert_true(p < P);
+			assert_true(res->chosen[p]);
+			assert_int_equal(t->pair[p].req, r);
+			if (i > res->first[r])
+				assert_true(t->pair[res->pair[i - 1]].amb < t->pair[p].amb);
+		}
+		unf = rq->places - got;
+		unfilled += unf;
+		none = rq->places > nelig ? rq->places - nelig : 0;
+		if (none > unf)
+			none = unf;
+		assert_int_equal(res->no_eligible[r], none);
+		assert_int_equal(res->taken[r], unf - none);
+		/* the reason, from the assignment alone: who holds each eligible
+		 * ambassador r did not get */
+		for (size_t p = 0; p < P; p++) {
+			const struct wx_amb_pair *e = &t->pair[p];
+			int on_date = 0;
+			uint32_t ev = 0;
+
+			if (e->req != r || res->chosen[p] || unf - none == 0 ||
+			    t->amb[e->amb].max_events == 0)
+				continue;
+			for (size_t q = 0; q < P; q++) {
+				const struct wx_amb_pair *f = &t->pair[q];
+
+				if (!res->chosen[q] || f->amb != e->amb)
+					continue;
+				ev++;
+				if (t->req[f->req].date == rq->date) {
+					on_date = 1;
+					if (t->req[f->req].tier > worst)
+						worst = t->req[f->req].tier;
+				}
+			}
+			if (!on_date) {
+				/* not taken on the date: must be out of events */
+				assert_int_equal(ev, t->amb[e->amb].max_events);
+				for (size_t q = 0; q < P; q++)
+					if (res->chosen[q] && t->pair[q].amb == e->amb &&
+					    t->req[t->pair[q].req].tier > worst)
+						worst = t->req[t->pair[q].req].tier;
+			}
+		}
+		if (unf - none == 0) {
+			assert_int_equal(res->taken_reason[r], WX_AMB_FILLED);
+		} else {
+			/* a lower tier never holds an ambassador r could use */
+			assert_true(worst >= 1 && worst <= rq->tier);
+			assert_int_equal(res->taken_reason[r], worst == rq->tier
+					 ? WX_AMB_TAKEN_SAME_TIER : WX_AMB_TAKEN_HIGHER);
+		}
+		for (uint32_t k = 0; k < rq->places; k++) {
+			int why = wx_amb_place_reason(&t->in, res, r, k);
+
+			if (k < got)
+				assert_int_equal(why, WX_AMB_FILLED);
+			else if (k < got + none)
+				assert_int_equal(why, WX_AMB_NO_ELIGIBLE);
+			else
+				assert_int_equal(why, res->taken_reason[r]);
+		}
+	}
+	assert_int_equal(res->unfilled, unfilled);
+}
+
+static void run_ok(const struct inst *t, struct wx_amb_result *res)
+{
+	struct wx_err err = { 0 };
+	int rc = wx_amb_run(&t->in, res, &err);
+
+	if (rc != WX_OK)
+		fail_msg("wx_amb_run: %s", err.msg);
+	check_result(t, res);
+}
+
+static void res_obj(const struct wx_amb_result *res, struct obj *o)
+{
+	o->f[0] = res->filled[0];
+	o->f[1] = res->filled[1];
+	o->f[2] = res->filled[2];
+	o->served = res->served;
+	o->dist = res->distance;
+}
+
+/* A random small instance: dates 0..ndate-1, at most maxp pairs. */
+static void random_small(struct inst *t, size_t maxp)
+{
+	size_t R = 1 + rn(5), A = 1 + rn(6), ndate = 1 + rn(3);
+	unsigned pe = 20 + (unsigned)rn(60);   /* eligibility percent */
+
+	inst_init(t, R, A);
+	for (size_t r = 0; r < R; r++) {
+		t->req[r].tier = 1 + (unsigned)rn(3);
+		t->req[r].date = (int32_t)rn(ndate);
+		t->req[r].places = (uint32_t)rn(4);   /* 0..3 */
+	}
+	for (size_t a = 0; a < A; a++)
+		t->amb[a].max_events = (uint32_t)rn(4);   /* 0..3 */
+	for (size_t a = 0; a < A; a++)
+		for (size_t r = 0; r < R; r++)
+			if (t->in.npair < maxp && rn(100) < pe) {
+				/* few distinct distances, so ties on distance happen,
+				 * and sometimes 0 (virtual) */
+				uint32_t d = rn(4) == 0 ? 0 : (uint32_t)(1 + rn(rn(2) ? 5 : 40000));
+
+				add_pair(t, (uint32_t)a, (uint32_t)r, d);
+			}
+	/* shuffle the pairs: the engine must not depend on their being sorted */
+	for (size_t i = t->in.npair; i > 1; i--) {
+		size_t j = rn(i);
+		struct wx_amb_pair x = t->pair[i - 1];
+
+		t->pair[i - 1] = t->pair[j];
+		t->pair[j] = x;
+	}
+}
+
+static void test_brute_force(void **state)
+{
+	size_t n = scaled(6000), strict = 0;
+
+	(void)state;
+	rng_s = 20260611;
+	for (size_t i = 0; i < n; i++) {
+		struct inst *t = malloc(sizeof *t);
+		struct wx_amb_result res;
+		struct obj want, got;
+
+		assert_non_null(t);
+		random_small(t, 18);
+		run_ok(t, &res);
+		want = brute_best(t);
+		res_obj(&res, &got);
+		if (obj_cmp(&got, &want) != 0)
+			fail_msg("instance %zu: engine (%lu %lu %lu served %lu dist %lu) "
+				 "best (%lu %lu %lu served %lu dist %lu)", i,
+				 (unsigned long)got.f[0], (unsigned long)got.f[1],
+				 (unsigned long)got.f[2], (unsigned long)got.served,
+				 (unsigned long)got.dist, (unsigned long)want.f[0],
+				 (unsigned long)want.f[1], (unsigned long)want.f[2],
+				 (unsigned long)want.served, (unsigned long)want.dist);
+		/* count instances where something had to give way */
+		for (size_t r = 0; r < t->in.nreq; r++)
+			if (res.taken[r]) {
+				strict++;
+				break;
+			}
+		wx_amb_result_free(&res);
+		free(t);
+	}
+	/* the generator must produce contested instances, not only easy ones */
+	assert_true(strict > n / 20);
+	print_message("# %zu instances, %zu contested\n", n, strict);
+}
+
+/* Larger random instances: feasibility, recounts, reasons (no brute force),
+ * and determinism. */
+static void test_random_larger(void **state)
+{
+	(void)state;
+	rng_s = 77;
+	for (size_t i = 0; i < scaled(300); i++) {
+		struct inst *t = malloc(sizeof *t);
+		struct wx_amb_result a, b;
+		size_t R = 1 + rn(MAXR), A = 1 + rn(MAXA), ndate = 1 + rn(6);
+
+		assert_non_null(t);
+		inst_init(t, R, A);
+		for (size_t r = 0; r < R; r++) {
+			t->req[r].tier = 1 + (unsigned)rn(3);
+			t->req[r].date = (int32_t)(1000 + rn(ndate));
+			t->req[r].places = (uint32_t)rn(5);
+		}
+		for (size_t x = 0; x < A; x++)
+			t->amb[x].max_events = (uint32_t)rn(4);
+		for (size_t x = 0; x < A; x++)
+			for (size_t r = 0; r < R; r++)
+				if (t->in.npair < MAXP && rn(100) < 15)
+					add_pair(t, (uint32_t)x, (uint32_t)r, (uint32_t)rn(80000));
+		run_ok(t, &a);
+		run_ok(t, &b);
+		assert_memory_equal(a.chosen, b.chosen, t->in.npair ? t->in.npair : 1);
+		assert_memory_equal(a.taken_reason, b.taken_reason, R);
+		wx_amb_result_free(&a);
+		wx_amb_result_free(&b);
+		free(t);
+	}
+}
+
+/* One ambassador could do a tier-3 request or a tier-1 request (same date):
+ * tier 1 gets it, even though the tier-3 request is nearer and listed
+ * first; the tier-3 place is "taken by a higher tier". */
+static void test_tier_first(void **state)
+{
+	struct inst t;
+	struct wx_amb_result res;
+
+	(void)state;
+	inst_init(&t, 2, 1);
+	t.req[0] = (struct wx_amb_request){ 3, 10, 1 };
+	t.req[1] = (struct wx_amb_request){ 1, 10, 1 };
+	t.amb[0].max_events = 5;
+	add_pair(&t, 0, 0, 100);
+	add_pair(&t, 0, 1, 90000);
+	run_ok(&t, &res);
+	assert_int_equal(res.chosen[0], 0);
+	assert_int_equal(res.chosen[1], 1);
+	assert_int_equal(res.filled[0], 1);
+	assert_int_equal(res.filled[2], 0);
+	assert_int_equal(wx_amb_place_reason(&t.in, &res, 0, 0), WX_AMB_TAKEN_HIGHER);
+	assert_int_equal(wx_amb_place_reason(&t.in, &res, 1, 0), WX_AMB_FILLED);
+	wx_amb_result_free(&res);
+
+	/* different dates but max_events 1: the same outcome */
+	t.req[0].date = 11;
+	t.amb[0].max_events = 1;
+	run_ok(&t, &res);
+	assert_int_equal(res.chosen[1], 1);
+	assert_int_equal(res.taken_reason[0], WX_AMB_TAKEN_HIGHER);
+	wx_amb_result_free(&res);
+
+	/* with two events and two dates, both */
+	t.amb[0].max_events = 2;
+	run_ok(&t, &res);
+	assert_int_equal(res.chosen[0] + res.chosen[1], 2);
+	assert_int_equal(res.unfilled, 0);
+	wx_amb_result_free(&res);
+}
+
+/* Tier 2 beats tier 3 too, and tier 1 beats tier 2, also when it means
+ * fewer requests served in total. */
+static void test_tier_over_served(void **state)
+{
+	struct inst t;
+	struct wx_amb_result res;
+
+	(void)state;
+	/* a0 and a1 both eligible for the tier-2 request r0 (2 places) and
+	 * for tier-3 requests r1 and r2; same date, one event each: filling
+	 * r0 twice beats serving r1 and r2 */
+	inst_init(&t, 3, 2);
+	t.req[0] = (struct wx_amb_request){ 2, 5, 2 };
+	t.req[1] = (struct wx_amb_request){ 3, 5, 1 };
+	t.req[2] = (struct wx_amb_request){ 3, 5, 1 };
+	t.amb[0].max_events = 1;
+	t.amb[1].max_events = 1;
+	add_pair(&t, 0, 1, 1);
+	add_pair(&t, 1, 2, 1);
+	add_pair(&t, 0, 0, 50000);
+	add_pair(&t, 1, 0, 50000);
+	run_ok(&t, &res);
+	assert_int_equal(res.got[0], 2);
+	assert_int_equal(res.served, 1);
+	assert_int_equal(res.filled[1], 2);
+	assert_int_equal(res.taken_reason[1], WX_AMB_TAKEN_HIGHER);
+	assert_int_equal(res.taken_reason[2], WX_AMB_TAKEN_HIGHER);
+	wx_amb_result_free(&res);
+}
+
+/* Two tier-2 requests; r0 already has a0 (only eligible for r0), and a1
+ * could be r0's second or r1's first: r1 gets it (one more request served),
+ * although r0's pair is shorter; r0's second place is "taken by the same
+ * tier". */
+static void test_first_before_second(void **state)
+{
+	struct inst t;
+	struct wx_amb_result res;
+
+	(void)state;
+	inst_init(&t, 2, 2);
+	t.req[0] = (struct wx_amb_request){ 2, 7, 2 };
+	t.req[1] = (struct wx_amb_request){ 2, 7, 2 };
+	t.amb[0].max_events = 1;
+	t.amb[1].max_events = 1;
+	add_pair(&t, 0, 0, 10);
+	add_pair(&t, 1, 0, 10);
+	add_pair(&t, 1, 1, 30000);
+	run_ok(&t, &res);
+	assert_int_equal(res.chosen[0], 1);
+	assert_int_equal(res.chosen[1], 0);
+	assert_int_equal(res.chosen[2], 1);
+	assert_int_equal(res.served, 2);
+	assert_int_equal(res.distance, 30010);
+	assert_int_equal(res.taken[0], 1);
+	assert_int_equal(res.no_eligible[0], 0);
+	assert_int_equal(res.taken_reason[0], WX_AMB_TAKEN_SAME_TIER);
+	/* r1 had one eligible ambassador for two places */
+	assert_int_equal(res.no_eligible[1], 1);
+	assert_int_equal(wx_amb_place_reason(&t.in, &res, 1, 1), WX_AMB_NO_ELIGIBLE);
+	wx_amb_result_free(&res);
+}
+
+/* Least distance last: two ambassadors, two requests, every pair eligible,
+ * same tier, one event each on one date: the cheaper of the two perfect
+ * assignments. */
+static void test_least_distance(void **state)
+{
+	struct inst t;
+	struct wx_amb_result res;
+
+	(void)state;
+	inst_init(&t, 2, 2);
+	t.req[0] = (struct wx_amb_request){ 1, 3, 1 };
+	t.req[1] = (struct wx_amb_request){ 1, 3, 1 };
+	t.amb[0].max_events = 1;
+	t.amb[1].max_events = 1;
+	add_pair(&t, 0, 0, 5000);   /* a0 r0 + a1 r1 = 5000 + 5000 */
+	add_pair(&t, 0, 1, 1000);   /* a0 r1 + a1 r0 = 1000 + 7000 */
+	add_pair(&t, 1, 0, 7000);
+	add_pair(&t, 1, 1, 5000);
+	run_ok(&t, &res);
+	assert_int_equal(res.distance, 8000);
+	assert_int_equal(res.chosen[1], 1);
+	assert_int_equal(res.chosen[2], 1);
+	wx_amb_result_free(&res);
+
+	/* and a virtual event (distance 0) is the nearest of all */
+	t.pair[0].distance = 0;
+	run_ok(&t, &res);
+	assert_int_equal(res.distance, 5000);
+	assert_int_equal(res.chosen[0], 1);
+	assert_int_equal(res.chosen[3], 1);
+	wx_amb_result_free(&res);
+}
+
+/* Edge cases: nothing at all, no pairs, places 0, max_events 0. */
+static void test_empty_and_zero(void **state)
+{
+	struct inst t;
+	struct wx_amb_result res;
+
+	(void)state;
+	inst_init(&t, 0, 0);
+	run_ok(&t, &res);
+	assert_int_equal(res.served, 0);
+	wx_amb_result_free(&res);
+
+	inst_init(&t, 3, 2);
+	t.req[0] = (struct wx_amb_request){ 1, 1, 2 };
+	t.req[1] = (struct wx_amb_request){ 2, 1, 0 };
+	t.req[2] = (struct wx_amb_request){ 3, 2, 1 };
+	t.amb[0].max_events = 0;
+	t.amb[1].max_events = 3;
+	add_pair(&t, 0, 0, 1);
+	add_pair(&t, 1, 1, 1);
+	run_ok(&t, &res);
+	assert_int_equal(res.unfilled, 3);
+	/* a0 has no events, so r0 has no eligible ambassador */
+	assert_int_equal(res.no_eligible[0], 2);
+	assert_int_equal(res.taken[0], 0);
+	assert_int_equal(res.no_eligible[2], 1);
+	assert_int_equal(res.got[1], 0);           /* asks for nobody */
+	assert_int_equal(res.taken_reason[1], WX_AMB_FILLED);
+	wx_amb_result_free(&res);
+}
+
+static void test_bad_input(void **state)
+{
+	struct inst t;
+	struct wx_amb_result res;
+	struct wx_err err = { 0 };
+
+	(void)state;
+	inst_init(&t, 2, 2);
+	t.req[0] = (struct wx_amb_request){ 1, 1, 1 };
+	t.req[1] = (struct wx_amb_request){ 4, 1, 1 };
+	t.amb[0].max_events = 1;
+	t.amb[1].max_events = 1;
+	assert_int_equal(wx_amb_run(&t.in, &res, &err), WX_EDATA);
+	wx_amb_result_free(&res);
+	t.req[1].tier = 0;
+	wx_err_clear(&err);
+	assert_int_equal(wx_amb_run(&t.in, &res, &err), WX_EDATA);
+	wx_amb_result_free(&res);
+	t.req[1].tier = 2;
+
+	add_pair(&t, 0, 2, 1);   /* no request 2 */
+	wx_err_clear(&err);
+	assert_int_equal(wx_amb_run(&t.in, &res, &err), WX_EDATA);
+	wx_amb_result_free(&res);
+	t.pair[0] = (struct wx_amb_pair){ 2, 0, 1 };   /* no ambassador 2 */
+	wx_err_clear(&err);
+	assert_int_equal(wx_amb_run(&t.in, &res, &err), WX_EDATA);
+	wx_amb_result_free(&res);
+	t.pair[0] = (struct wx_amb_pair){ 0, 0, WX_AMB_MAX_DISTANCE + 1 };
+	wx_err_clear(&err);
+	assert_int_equal(wx_amb_run(&t.in, &res, &err), WX_EDATA);
+	wx_amb_result_free(&res);
+	t.pair[0] = (struct wx_amb_pair){ 0, 0, WX_AMB_MAX_DISTANCE };
+	add_pair(&t, 1, 1, 3);
+	add_pair(&t, 0, 0, 2);   /* repeats pair 0 */
+	wx_err_clear(&err);
+	assert_int_equal(wx_amb_run(&t.in, &res, &err), WX_EDATA);
+	assert_non_null(strstr(err.msg, "repeat"));
+	wx_amb_result_free(&res);
+	t.in.npair = 2;
+	wx_err_clear(&err);
+	assert_int_equal(wx_amb_run(&t.in, &res, &err), WX_OK);
+	assert_int_equal(res.distance, WX_AMB_MAX_DISTANCE + 3);
+	wx_amb_result_free(&res);
+	t.req[0].places = WX_AMB_MAX_PLACES;   /* with the other: past the limit */
+	wx_err_clear(&err);
+	assert_int_equal(wx_amb_run(&t.in, &res, &err), WX_EDATA);
+	wx_amb_result_free(&res);
+	assert_string_equal(wx_amb_reason_name(WX_AMB_TAKEN_HIGHER), "taken_by_higher_tier");
+	assert_string_equal(wx_amb_reason_name(WX_AMB_NO_ELIGIBLE), "no_eligible");
+}
+
+/* Large distances and many places near the limits the weights are argued
+ * for: still exact (compared with a hand count). */
+static void test_big_numbers(void **state)
+{
+	struct inst t;
+	struct wx_amb_result res;
+
+	(void)state;
+	inst_init(&t, 3, 3);
+	t.req[0] = (struct wx_amb_request){ 1, 1, 300000 };
+	t.req[1] = (struct wx_amb_request){ 1, 1, 300000 };
+	t.req[2] = (struct wx_amb_request){ 1, 1, 300000 };
+	for (size_t a = 0; a < 3; a++) {
+		t.amb[a].max_events = UINT32_MAX;
+		for (uint32_t r = 0; r < 3; r++)
+			add_pair(&t, (uint32_t)a, r, WX_AMB_MAX_DISTANCE - (uint32_t)a * r);
+	}
+	run_ok(&t, &res);
+	/* one date: each ambassador once; best is one each (served), and the least
+	 * distance subtracts the most: a0 r0, a1 r1, a2 r2 (0 + 1 + 4) */
+	assert_int_equal(res.served, 3);
+	assert_int_equal(res.filled[0], 3);
+	assert_int_equal(res.distance, 3 * (uint64_t)WX_AMB_MAX_DISTANCE - 5);
+	for (uint32_t a = 0; a < 3; a++)
+		assert_int_equal(res.chosen[a * 3 + a], 1);
+	wx_amb_result_free(&res);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tier_first),
+		cmocka_unit_test(test_tier_over_served),
+		cmocka_unit_test(test_first_before_second),
+		cmocka_unit_test(test_least_distance),
+		cmocka_unit_test(test_empty_and_zero),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_big_numbers),
+		cmocka_unit_test(test_random_larger),
+		cmocka_unit_test(test_brute_force),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
