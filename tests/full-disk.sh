@@ -1,8 +1,8 @@
 #!/bin/bash
-# full-disk.sh: a disk that fills up in the middle of a write.  The file
-# size limit (ulimit -f, with SIGXFSZ ignored) makes every write past it
-# fail as a full disk does; nothing may be lost or half-written, and the
-# message must say what happened.
+# full-disk.sh: a disk that fills up in the middle of a write, and an import
+# killed with -9 in the middle.  The file size limit (ulimit -f, with SIGXFSZ
+# ignored) makes every write past it fail as a full disk does; nothing may be
+# lost or half-written, and the message must say what happened.
 . "$(dirname "$0")/lib.sh"
 
 db="$T/db"
@@ -41,5 +41,24 @@ is "$(cat "$T/keep.mdb")" "old" "the previous file of that name is left as it wa
 run full 8 "$WEXMATCH" --db "$db" import candidates "$T/big.csv" --skip-invalid --rejects "$T/rej.csv"
 isnt "$rc" 0 "an import whose rejects cannot be written fails"
 exit_is 0 "check is still clean" W check
+
+# ---- kill -9 in the middle of an import: all of it or none of it ----
+before=$(W stats | sed -n 's/^candidate: //p')
+rows=$(( $(wc -l <"$T/big.csv") - 1 ))
+for delay in 0.05 0.15 0.3; do
+	"$WEXMATCH" --db "$db" import candidates "$T/big.csv" --update >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	n=$(W stats | sed -n 's/^candidate: //p')
+	if [ "$n" = "$before" ] || [ "$n" = "$((before + rows))" ]; then
+		ok "import killed after ${delay}s: all or nothing ($n candidates)"
+	else
+		not_ok "import killed after ${delay}s: all or nothing" "$n candidates, expected $before or $((before + rows))"
+	fi
+	exit_is 0 "check is clean after the kill" W check
+	before=$n    # the next round starts from what is there now
+done
 
 done_testing
