@@ -240,5 +240,10 @@ int wx_match_figures(const struct wx_match_input *in, const struct wx_match_resu
  * and memberships, so the two sets of figures compare. */
 int wx_match_counterfactual(const struct wx_match_input *in, int group_threshold,
 			    struct wx_match_figures *fig, struct wx_err *err);
+/* The same, also giving each candidate's placement in the counterfactual
+ * (place: ncand entries, a placement index or -1). */
+int wx_match_counterfactual_place(const struct wx_match_input *in, int group_threshold,
+				  struct wx_match_figures *fig, int32_t *place,
+				  struct wx_err *err);
 
 #endif

@@ -26,7 +26,7 @@
 
 /* The layout version this build reads and writes.  See store.c for the
  * history and the migrations from older versions. */
-#define WX_SCHEMA_VERSION 4
+#define WX_SCHEMA_VERSION 5
 
 enum wx_kind {
 	WX_KIND_CANDIDATE,
@@ -48,6 +48,7 @@ enum wx_table {
 	WX_TB_AUDIT_REC,   /* kind(u8) iid(be64) seq(be64) -> empty */
 	WX_TB_POLICY,      /* version(be32) -> stored policy (policystore.h) */
 	WX_TB_GEO,         /* normalised postcode -> location (geo.h) */
+	WX_TB_RUNS,        /* run(be64) part(u8) ... -> recorded match runs (runstore.h) */
 	WX_TB_REC_FIRST,   /* iid(be64) -> record (record.h), one per kind */
 	WX_TB_ID_FIRST = WX_TB_REC_FIRST + WX_KIND_COUNT, /* external id -> iid(be64), one per kind */
 	WX_TB_COUNT = WX_TB_ID_FIRST + WX_KIND_COUNT

@@ -1219,6 +1219,13 @@ int wx_match_figures(const struct wx_match_input *in, const struct wx_match_resu
 int wx_match_counterfactual(const struct wx_match_input *in, int group_threshold,
 			    struct wx_match_figures *fig, struct wx_err *err)
 {
+	return wx_match_counterfactual_place(in, group_threshold, fig, NULL, err);
+}
+
+int wx_match_counterfactual_place(const struct wx_match_input *in, int group_threshold,
+				  struct wx_match_figures *fig, int32_t *place,
+				  struct wx_err *err)
+{
 	struct wx_match_input cf = *in;
 	struct wx_match_result res;
 	int rc;
@@ -1232,6 +1239,8 @@ int wx_match_counterfactual(const struct wx_match_input *in, int group_threshold
 	rc = wx_match_run(&cf, &res, err);
 	if (rc == WX_OK)
 		rc = figures(in, &cf, &res, group_threshold, fig, err);
+	if (rc == WX_OK && place)
+		memcpy(place, res.place, in->ncand * sizeof *place);
 	wx_match_result_free(&res);
 	return rc;
 }

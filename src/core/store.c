@@ -10,6 +10,8 @@
  *      Migration from 2 creates the empty table.
  *   4  adds geo: the postcode lookup loaded with `geo import`.  Migration
  *      from 3 creates the empty table.
+ *   5  adds runs: the match runs recorded by `match` (runstore.h).
+ *      Migration from 4 creates the empty table.
  * A migration runs in one write transaction together with the new version
  * number: either the database is wholly migrated or not at all.
  *
@@ -90,7 +92,7 @@ static const char *const kind_names[WX_KIND_COUNT] = {
 };
 
 static const char *const table_names[WX_TB_COUNT] = {
-	"meta", "audit", "audit_by_record", "policy", "geo",
+	"meta", "audit", "audit_by_record", "policy", "geo", "runs",
 	"candidate", "placement", "ambassador", "request", "equality",
 	"candidate.id", "placement.id", "ambassador.id", "request.id", "equality.id"
 };
