@@ -240,10 +240,20 @@ int wx_match_figures(const struct wx_match_input *in, const struct wx_match_resu
  * and memberships, so the two sets of figures compare. */
 int wx_match_counterfactual(const struct wx_match_input *in, int group_threshold,
 			    struct wx_match_figures *fig, struct wx_err *err);
-/* The same, also giving each candidate's placement in the counterfactual
- * (place: ncand entries, a placement index or -1). */
-int wx_match_counterfactual_place(const struct wx_match_input *in, int group_threshold,
-				  struct wx_match_figures *fig, int32_t *place,
-				  struct wx_err *err);
+/* The same, also giving the counterfactual's result (res: free it with
+ * wx_match_result_free, also after a failure; its input is *in with no
+ * categories and no_priority set). */
+int wx_match_counterfactual_result(const struct wx_match_input *in, int group_threshold,
+				   struct wx_match_figures *fig, struct wx_match_result *res,
+				   struct wx_err *err);
+
+/* Whether placement p, holding what res says, would take a candidate of
+ * priority rank (res->rank numbering) and memberships member who proposed
+ * to it now: a free seat, or a slot kind that prefers the candidate to the
+ * worst holder it took (the test a blocking pair needs).  O(ncat).  The
+ * run layer uses it to show that entries it did not pass could not have
+ * changed a run. */
+int wx_match_would_take(const struct wx_match_result *res, size_t p, uint32_t rank,
+			uint32_t member);
 
 #endif

@@ -1219,28 +1219,62 @@ int wx_match_figures(const struct wx_match_input *in, const struct wx_match_resu
 int wx_match_counterfactual(const struct wx_match_input *in, int group_threshold,
 			    struct wx_match_figures *fig, struct wx_err *err)
 {
-	return wx_match_counterfactual_place(in, group_threshold, fig, NULL, err);
+	struct wx_match_result res;
+	int rc = wx_match_counterfactual_result(in, group_threshold, fig, &res, err);
+
+	wx_match_result_free(&res);
+	return rc;
 }
 
-int wx_match_counterfactual_place(const struct wx_match_input *in, int group_threshold,
-				  struct wx_match_figures *fig, int32_t *place,
-				  struct wx_err *err)
+int wx_match_would_take(const struct wx_match_result *res, size_t p, uint32_t rank,
+			uint32_t member)
+{
+	size_t base = p * (res->ncat + 1);
+	uint64_t seats = 0, held = 0;
+
+	for (size_t k = 0; k <= res->ncat; k++) {
+		seats += res->seats[base + k];
+		held += res->held[base + k];
+	}
+	if (held < seats)
+		return 1;
+	if (res->held[base] && res->cutoff[base] != WX_MATCH_NO_RANK && rank < res->cutoff[base])
+		return 1;
+	for (size_t k = 0; k < res->ncat; k++) {
+		size_t x = base + 1 + k;
+		uint32_t spare = res->spare_cutoff[x];
+
+		if (!res->held[x])
+			continue;
+		if (member >> k & 1) {
+			/* a member beats any non-member in a spare seat, and a
+			 * member ranked below (cutoff is then the worst member) */
+			if (spare != WX_MATCH_NO_RANK ||
+			    (res->cutoff[x] != WX_MATCH_NO_RANK && rank < res->cutoff[x]))
+				return 1;
+		} else if (spare != WX_MATCH_NO_RANK && rank < spare) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int wx_match_counterfactual_result(const struct wx_match_input *in, int group_threshold,
+				   struct wx_match_figures *fig, struct wx_match_result *out,
+				   struct wx_err *err)
 {
 	struct wx_match_input cf = *in;
-	struct wx_match_result res;
 	int rc;
 
 	memset(fig, 0, sizeof *fig);
+	memset(out, 0, sizeof *out);
 	if ((rc = check_input(in, err)) != WX_OK)
 		return rc;
 	cf.ncat = 0;
 	cf.cat = NULL;
 	cf.no_priority = 1;
-	rc = wx_match_run(&cf, &res, err);
+	rc = wx_match_run(&cf, out, err);
 	if (rc == WX_OK)
-		rc = figures(in, &cf, &res, group_threshold, fig, err);
-	if (rc == WX_OK && place)
-		memcpy(place, res.place, in->ncand * sizeof *place);
-	wx_match_result_free(&res);
+		rc = figures(in, &cf, out, group_threshold, fig, err);
 	return rc;
 }

@@ -234,6 +234,7 @@ struct priv {
 	uint32_t *prof_first;      /* nprof + 1 offsets */
 	uint32_t *by_week;         /* (week_key, day, id) */
 	uint32_t *by_day;          /* (day, id) */
+	uint64_t *phash;           /* hash of each place_all id, for the digest */
 	/* (person, year) of confirmed or completed placements */
 	struct keyset history;
 	/* placements' civil start dates */
@@ -794,10 +795,13 @@ static unsigned gate(struct wx_run *w, const struct priv *P, const struct cinfo 
 	return WX_GATE_OK;
 }
 
-static int push_entry(struct priv *P, uint32_t pi, unsigned g, uint32_t pos)
+/* Room for n more entries in the three pools. */
+static int reserve(struct priv *P, size_t n)
 {
-	if (P->nent == P->ent_cap) {
+	if (P->nent + n > P->ent_cap) {
 		size_t nc = P->ent_cap ? P->ent_cap * 2 : 4096;
+		while (nc < P->nent + n)
+			nc *= 2;
 		void *a = realloc(P->ent, nc * sizeof *P->ent);
 		if (a)
 			P->ent = a;
@@ -810,6 +814,13 @@ static int push_entry(struct priv *P, uint32_t pi, unsigned g, uint32_t pos)
 		P->all = c;
 		P->ent_cap = nc;
 	}
+	return WX_OK;
+}
+
+static int push_entry(struct priv *P, uint32_t pi, unsigned g, uint32_t pos)
+{
+	if (reserve(P, 1))
+		return WX_ENOMEM;
 	P->ent[P->nent].place = P->engine_of[pi];
 	P->ent[P->nent].gate = g;
 	P->pos[P->nent] = pos;
@@ -847,6 +858,8 @@ struct builder {
 	int stop, cut;
 	struct dist_item *tmp;
 	size_t tmp_cap;
+	uint32_t *tmp_order;
+	size_t order_cap;
 };
 
 /* Emit the placements arr[0..n) (taking part, of one date group or of a
@@ -855,25 +868,40 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 {
 	struct wx_run *w = b->w;
 	struct priv *P = b->P;
+	const uint32_t *order = arr;
 
-	if (grow(&b->tmp, &b->tmp_cap, 0, n, sizeof *b->tmp))
+	if (b->ci->located && n > 1) {
+		/* equal dates: nearer first, unknown distances last, then id */
+		uint32_t *sorted;
+
+		if (grow(&b->tmp, &b->tmp_cap, 0, n, sizeof *b->tmp) ||
+		    grow(&b->tmp_order, &b->order_cap, 0, n, sizeof *b->tmp_order))
+			return WX_ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			const struct wx_run_place *p = &w->place_all[arr[i]];
+			struct dist_item *d = &b->tmp[i];
+			d->pi = arr[i];
+			d->id = p->id;
+			d->known = p->located;
+			d->km = 0;
+			if (d->known) {
+				struct wx_geo_point x = { b->ci->lat, b->ci->lon, 0 };
+				struct wx_geo_point y = { p->lat, p->lon, 0 };
+				d->km = wx_geo_km(&x, &y);
+			}
+		}
+		qsort(b->tmp, n, sizeof *b->tmp, cmp_dist);
+		sorted = b->tmp_order;
+		for (size_t i = 0; i < n; i++)
+			sorted[i] = b->tmp[i].pi;
+		order = sorted;
+	}
+	/* arr is in id order within the date: right as it is when the
+	 * candidate cannot be located (every distance unknown) */
+	if (reserve(P, n))
 		return WX_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const struct wx_run_place *p = &w->place_all[arr[i]];
-		struct dist_item *d = &b->tmp[i];
-		d->pi = arr[i];
-		d->id = p->id;
-		d->known = b->ci->located && p->located;
-		d->km = 0;
-		if (d->known) {
-			struct wx_geo_point x = { b->ci->lat, b->ci->lon, 0 }, y = { p->lat, p->lon, 0 };
-			d->km = wx_geo_km(&x, &y);
-		}
-	}
-	if (n > 1)
-		qsort(b->tmp, n, sizeof *b->tmp, cmp_dist);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t pi = b->tmp[i].pi;
+		uint32_t pi = order[i];
 		unsigned g;
 
 		if (b->eligible >= b->limit) {
@@ -888,8 +916,11 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 			continue;
 		else
 			b->gated++;
-		if (push_entry(P, pi, g, b->pos))
-			return WX_ENOMEM;
+		P->ent[P->nent].place = P->engine_of[pi];
+		P->ent[P->nent].gate = g;
+		P->pos[P->nent] = b->pos;
+		P->all[P->nent] = pi;
+		P->nent++;
 	}
 	return WX_OK;
 }
@@ -907,6 +938,12 @@ static int emit_by_day(struct builder *b, const uint32_t *arr, size_t n)
 		i = j;
 	}
 	return WX_OK;
+}
+
+static void builder_free(struct builder *b)
+{
+	free(b->tmp);
+	free(b->tmp_order);
 }
 
 static int build_list(struct wx_run *w, struct priv *P, size_t i, size_t limit,
@@ -940,7 +977,7 @@ static int build_list(struct wx_run *w, struct priv *P, size_t i, size_t limit,
 	} else {
 		uint32_t base = 0;
 
-		for (uint32_t j = 0; j < ci->nint && !b->stop; j++) {
+		for (uint32_t j = 0; j < ci->nint; j++) {
 			int k = P->ints[ci->int_first + j], q;
 			const uint32_t *wk = P->by_week + P->prof_first[k];
 			const uint32_t *dy = P->by_day + P->prof_first[k];
@@ -950,6 +987,11 @@ static int build_list(struct wx_run *w, struct priv *P, size_t i, size_t limit,
 				;
 			if (q < (int)j)
 				continue;
+			if (b->stop) {
+				/* cut: only the length of the whole list */
+				base += (uint32_t)n;
+				continue;
+			}
 			b->pos = base;
 			if (!ci->nweeks) {
 				if (emit_by_day(b, dy, n))
@@ -1030,6 +1072,12 @@ static int cmp_day(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+static int cmp_place_id(const void *a, const void *b)
+{
+	return strcmp(sort_w->place_all[*(const uint32_t *)a].id,
+		      sort_w->place_all[*(const uint32_t *)b].id);
+}
+
 static int cmp_cand(const void *a, const void *b)
 {
 	const struct wx_match_cand *x = a, *y = b;
@@ -1052,7 +1100,7 @@ static void dig_u64(uint64_t d[2], uint64_t v)
 	dig(d, b, 8);
 }
 
-static void digest(struct wx_run *w, const struct wx_run_opts *o)
+static int digest(struct wx_run *w, const struct wx_run_opts *o)
 {
 	struct priv *P = w->priv_;
 	size_t plen;
@@ -1063,6 +1111,10 @@ static void digest(struct wx_run *w, const struct wx_run_opts *o)
 	dig(w->digest, WX_RUN_ALGORITHM, sizeof WX_RUN_ALGORITHM);
 	dig(w->digest, ptext, plen);
 	dig_u64(w->digest, o->seed);
+	if (!(P->phash = malloc((w->nplace_all ? w->nplace_all : 1) * sizeof *P->phash)))
+		return WX_ENOMEM;
+	for (size_t p = 0; p < w->nplace_all; p++)
+		P->phash[p] = mix64(hash_bytes(FNV0, w->place_all[p].id, strlen(w->place_all[p].id)));
 	for (size_t p = 0; p < w->in.nplace; p++) {
 		const char *id = w->place_all[w->place_of[p]].id;
 		dig(w->digest, id, strlen(id) + 1);
@@ -1077,12 +1129,15 @@ static void digest(struct wx_run *w, const struct wx_run_opts *o)
 		dig_u64(w->digest, c->has_applied ? (uint64_t)c->applied_s : UINT64_MAX);
 		dig_u64(w->digest, (uint64_t)c->applied_ns);
 		dig_u64(w->digest, r->listed);
+		/* entries by the placements' own hashes (of their ids) */
 		for (uint32_t j = 0; j < r->nent; j++) {
-			const char *id = w->place_all[P->all[r->first + j]].id;
-			dig(w->digest, id, strlen(id) + 1);
-			dig_u64(w->digest, (uint64_t)P->pos[r->first + j] << 8 | P->ent[r->first + j].gate);
+			uint64_t e = P->phash[P->all[r->first + j]] ^
+				((uint64_t)P->pos[r->first + j] << 8 | P->ent[r->first + j].gate);
+			w->digest[0] = (w->digest[0] ^ e) * UINT64_C(0x100000001b3);
+			w->digest[1] = mix64(w->digest[1] + e);
 		}
 	}
+	return WX_OK;
 }
 
 /* ---- the run ---- */
@@ -1202,17 +1257,24 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 			P->engine_of[p] = -1;
 			if (!pl->known || !pl->taking_part)
 				continue;
-			P->engine_of[p] = (int32_t)nt;
-			w->place_of[nt] = (uint32_t)p;
-			P->place[nt].capacity = pl->capacity > pl->occupied ?
-				pl->capacity - pl->occupied : 0;
-			nt++;
+			w->place_of[nt++] = (uint32_t)p;
 			if (pl->prof >= 0) {
 				P->prof_first[pl->prof + 1]++;
 				if (pl->week_key == 0)
 					pl->week_key = UNDATED_KEY;
 				P->by_week[nin++] = (uint32_t)p;
 			}
+		}
+		/* engine indices in id order: the same inputs in another order
+		 * give the same run and digest (run.h) */
+		sort_w = w;
+		qsort(w->place_of, nt, sizeof *w->place_of, cmp_place_id);
+		sort_w = NULL;
+		for (size_t q = 0; q < nt; q++) {
+			const struct wx_run_place *pl = &w->place_all[w->place_of[q]];
+			P->engine_of[w->place_of[q]] = (int32_t)q;
+			P->place[q].capacity = pl->capacity > pl->occupied ?
+				pl->capacity - pl->occupied : 0;
 		}
 		for (size_t k = 0; k < P->nprof; k++)
 			P->prof_first[k + 1] += P->prof_first[k];
@@ -1234,11 +1296,11 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 			if (o->progress && i % 65536 == 0)
 				o->progress(o->pctx, "building preference lists", i, w->in.ncand);
 			if (build_list(w, P, i, P->limit, &b)) {
-				free(b.tmp);
+				builder_free(&b);
 				return wx_err_set(err, WX_ENOMEM, "out of memory");
 			}
 		}
-		free(b.tmp);
+		builder_free(&b);
 	}
 
 	/* the policy */
@@ -1259,52 +1321,108 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 		P->cand[i].choice = P->ent + w->rc[i].first;
 		P->cand[i].nchoice = w->rc[i].nent;
 	}
-	digest(w, o);
+	if (digest(w, o) != WX_OK)
+		return wx_err_set(err, WX_ENOMEM, "out of memory");
 	return WX_OK;
+}
+
+/* For each cut list that ran out in res (its candidate unplaced), the
+ * entries that were not passed either would all turn the candidate away
+ * given res's holders, and then the run is exactly that of the whole list
+ * (deferred acceptance gives the same result whatever the order of
+ * proposals, and these would come last and change nothing), or one would
+ * not, and then the whole list is passed and the run must be done again.
+ * Returns how many lists grew, or -1 when out of memory. */
+static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_result *res,
+		       int cf)
+{
+	struct builder b;
+	long grown = 0;
+
+	memset(&b, 0, sizeof b);
+	for (size_t i = 0; i < w->in.ncand; i++) {
+		struct wx_run_cand *r = &w->rc[i];
+		size_t before = P->nent, first = r->first;
+		uint32_t nent = r->nent;
+		int need = 0;
+
+		if (!r->cut || res->place[i] >= 0)
+			continue;
+		if (build_list(w, P, i, SIZE_MAX, &b)) {
+			builder_free(&b);
+			return -1;
+		}
+		for (uint32_t j = nent; j < r->nent && !need; j++) {
+			const struct wx_match_choice *e = &P->ent[r->first + j];
+			need = e->gate == WX_GATE_OK &&
+				wx_match_would_take(res, (size_t)e->place, res->rank[i],
+						    cf ? 0 : P->cand[i].member);
+		}
+		if (need) {
+			grown++;
+		} else {
+			/* keep the cut list: it gives the same run */
+			P->nent = before;
+			r->first = first;
+			r->nent = nent;
+			r->cut = 1;
+		}
+	}
+	builder_free(&b);
+	/* the pool may have moved */
+	for (size_t i = 0; i < w->in.ncand; i++) {
+		P->cand[i].choice = P->ent + w->rc[i].first;
+		P->cand[i].nchoice = w->rc[i].nent;
+	}
+	return grown;
 }
 
 int wx_run_match(struct wx_run *w, struct wx_err *err)
 {
 	struct priv *P = w->priv_;
+	struct wx_match_result cfres;
+	long grown;
 	int rc;
 
+	/* the run, again while a cut list that ran out could have mattered;
+	 * growing lists later, for the counterfactual, never changes it:
+	 * it only adds entries after a placed candidate's placement, or
+	 * entries settle_cut showed would turn an unplaced one away */
 	for (;;) {
-		size_t redo = 0;
-
-		for (size_t i = 0; i < w->in.ncand; i++) {
-			P->cand[i].choice = P->ent + w->rc[i].first;
-			P->cand[i].nchoice = w->rc[i].nent;
-		}
 		wx_match_result_free(&w->res);
-		rc = wx_match_run(&w->in, &w->res, err);
-		if (rc == WX_OK)
-			rc = wx_match_figures(&w->in, &w->res, WX_RUN_GROUP_SCORE, &w->fig, err);
-		if (rc == WX_OK) {
-			free(P->cf_place);
-			P->cf_place = malloc((w->in.ncand ? w->in.ncand : 1) * sizeof *P->cf_place);
-			if (!P->cf_place)
-				return wx_err_set(err, WX_ENOMEM, "out of memory");
-			rc = wx_match_counterfactual_place(&w->in, WX_RUN_GROUP_SCORE, &w->cf,
-							   P->cf_place, err);
-		}
-		if (rc != WX_OK)
+		if ((rc = wx_match_run(&w->in, &w->res, err)) != WX_OK)
 			return rc;
-		/* whole lists for cut lists that ran out (run.h) */
-		struct builder b;
-		memset(&b, 0, sizeof b);
-		for (size_t i = 0; i < w->in.ncand; i++)
-			if (w->rc[i].cut && (w->res.place[i] < 0 || P->cf_place[i] < 0)) {
-				if (build_list(w, P, i, SIZE_MAX, &b)) {
-					free(b.tmp);
-					return wx_err_set(err, WX_ENOMEM, "out of memory");
-				}
-				redo++;
-			}
-		free(b.tmp);
-		if (!redo)
+		if ((grown = settle_cut(w, P, &w->res, 0)) < 0)
+			return wx_err_set(err, WX_ENOMEM, "out of memory");
+		if (!grown)
 			break;
 		w->reruns++;
 	}
+	memset(&cfres, 0, sizeof cfres);
+	for (;;) {
+		wx_match_result_free(&cfres);
+		rc = wx_match_counterfactual_result(&w->in, WX_RUN_GROUP_SCORE, &w->cf, &cfres, err);
+		if (rc != WX_OK) {
+			wx_match_result_free(&cfres);
+			return rc;
+		}
+		if ((grown = settle_cut(w, P, &cfres, 1)) < 0) {
+			wx_match_result_free(&cfres);
+			return wx_err_set(err, WX_ENOMEM, "out of memory");
+		}
+		if (!grown)
+			break;
+		w->reruns++;
+	}
+	free(P->cf_place);
+	P->cf_place = malloc((w->in.ncand ? w->in.ncand : 1) * sizeof *P->cf_place);
+	if (P->cf_place && w->in.ncand)
+		memcpy(P->cf_place, cfres.place, w->in.ncand * sizeof *P->cf_place);
+	wx_match_result_free(&cfres);
+	if (!P->cf_place)
+		return wx_err_set(err, WX_ENOMEM, "out of memory");
+	if ((rc = wx_match_figures(&w->in, &w->res, WX_RUN_GROUP_SCORE, &w->fig, err)) != WX_OK)
+		return rc;
 	w->ran = 1;
 	return WX_OK;
 }
@@ -1328,6 +1446,7 @@ void wx_run_free(struct wx_run *w)
 		free(P->prof_first);
 		free(P->by_week);
 		free(P->by_day);
+		free(P->phash);
 		free(P->history.k);
 		free(P->py);
 		free(P->pm);
