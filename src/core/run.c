@@ -475,6 +475,8 @@ static const char *const cfield_names[F_COUNT] = {
 	"available_weeks", "max_travel_km", "email", "given_name", "family_name", "placement",
 	"imd_decile"
 };
+/* their lengths: this is matched against every field of every record */
+static const size_t cfield_len[F_COUNT] = { 2, 6, 10, 13, 8, 7, 9, 15, 13, 5, 10, 11, 9, 10 };
 
 static void person_keys(const struct cfields *f, uint64_t out[2])
 {
@@ -691,7 +693,7 @@ static int read_candidates(struct wx_txn *t, struct read_ctx *c, uint64_t total)
 			return wx_txn_fail(t, WX_EDATA, "a candidate record is damaged");
 		while ((rc = wx_record_iter_next(&it, &name, &nlen, &val, &vlen)) == WX_OK)
 			for (int i = 0; i < F_COUNT; i++)
-				if (field_is(name, nlen, cfield_names[i])) {
+				if (nlen == cfield_len[i] && memcmp(name, cfield_names[i], nlen) == 0) {
 					f.v[i] = val;
 					f.n[i] = vlen;
 					break;
@@ -860,6 +862,17 @@ struct builder {
 	size_t tmp_cap;
 	uint32_t *tmp_order;
 	size_t order_cap;
+	/* probing (settle_cut): walk the list without storing it, and stop
+	 * at the first eligible entry past the first skip that res's
+	 * placement would take */
+	const struct wx_match_result *probe;
+	uint32_t probe_rank, probe_member;
+	size_t skip, walked;
+	int found;
+	uint32_t found_pos;
+	/* entries up to this position are all passed; limit counts the
+	 * eligible ones after it (0: a list from the start) */
+	uint32_t min_pos;
 };
 
 /* Emit the placements arr[0..n) (taking part, of one date group or of a
@@ -898,24 +911,45 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 	}
 	/* arr is in id order within the date: right as it is when the
 	 * candidate cannot be located (every distance unknown) */
-	if (reserve(P, n))
+	if (!b->probe && reserve(P, n))
 		return WX_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t pi = order[i];
 		unsigned g;
 
-		if (b->eligible >= b->limit) {
+		if (b->pos >= b->min_pos && b->eligible >= b->limit) {
 			b->stop = b->cut = 1;
 			return WX_OK;
 		}
+		if (b->probe && b->walked >= b->skip) {
+			/* past the passed entries only "would it take" matters:
+			 * ask that first, it is cheaper than the gates */
+			b->pos++;
+			if (!wx_match_would_take(b->probe, (size_t)P->engine_of[pi], b->probe_rank,
+						 b->probe_member))
+				continue;
+			if (gate(w, P, b->ci, pi, 0) == WX_GATE_OK) {
+				b->found = 1;
+				b->found_pos = b->pos;
+				b->stop = 1;
+				return WX_OK;
+			}
+			continue;
+		}
 		g = gate(w, P, b->ci, pi, 0);
 		b->pos++;
-		if (g == WX_GATE_OK)
-			b->eligible++;
-		else if (b->gated >= GATED_MAX)
+		if (g == WX_GATE_OK) {
+			if (b->pos > b->min_pos)
+				b->eligible++;
+		} else if (b->gated >= GATED_MAX)
 			continue;
 		else
 			b->gated++;
+		if (b->probe) {
+			/* still within the entries passed */
+			b->walked++;
+			continue;
+		}
 		P->ent[P->nent].place = P->engine_of[pi];
 		P->ent[P->nent].gate = g;
 		P->pos[P->nent] = b->pos;
@@ -940,18 +974,78 @@ static int emit_by_day(struct builder *b, const uint32_t *arr, size_t n)
 	return WX_OK;
 }
 
-static void builder_free(struct builder *b)
+/* A list built from interests (matching.md, section 3), emitted through
+ * b; *listed receives the length of the whole list. */
+static int walk_interests(struct builder *b, uint32_t *listed_out)
 {
-	free(b->tmp);
-	free(b->tmp_order);
+	struct wx_run *w = b->w;
+	struct priv *P = b->P;
+	const struct cinfo *ci = b->ci;
+	uint32_t base = 0;
+
+	for (uint32_t j = 0; j < ci->nint; j++) {
+		int k = P->ints[ci->int_first + j], q;
+		const uint32_t *wk = P->by_week + P->prof_first[k];
+		const uint32_t *dy = P->by_day + P->prof_first[k];
+		size_t n = P->prof_first[k + 1] - P->prof_first[k];
+
+		for (q = 0; q < (int)j && P->ints[ci->int_first + (uint32_t)q] != k; q++)
+			;
+		if (q < (int)j)
+			continue;
+		if (b->stop) {
+			/* cut: only the length of the whole list */
+			base += (uint32_t)n;
+			continue;
+		}
+		b->pos = base;
+		if (!ci->nweeks) {
+			if (emit_by_day(b, dy, n))
+				return WX_ENOMEM;
+		} else {
+			/* the listed weeks in the candidate's order, then the
+			 * rest: dated ones fail the week gate and are only
+			 * counted; undated ones pass it (run.h) */
+			size_t listed = 0, undated = 0;
+			for (uint32_t x = 0; x < ci->nweeks && !b->stop; x++) {
+				int key = P->weeks[ci->weeks_first + x], y;
+				for (y = 0; y < (int)x && P->weeks[ci->weeks_first + (uint32_t)y] != key; y++)
+					;
+				if (y < (int)x)
+					continue;
+				size_t lo = 0, hi = n;
+				while (lo < hi) {
+					size_t mid = (lo + hi) / 2;
+					if (w->place_all[wk[mid]].week_key < key)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				size_t e = lo;
+				while (e < n && w->place_all[wk[e]].week_key == key)
+					e++;
+				listed += e - lo;
+				if (emit_by_day(b, wk + lo, e - lo))
+					return WX_ENOMEM;
+			}
+			while (undated < n && w->place_all[wk[n - 1 - undated]].week_key == UNDATED_KEY)
+				undated++;
+			if (!b->stop && undated) {
+				b->pos = base + (uint32_t)(n - undated);
+				if (emit_group(b, wk + n - undated, undated))
+					return WX_ENOMEM;
+			}
+			(void)listed;
+		}
+		base += (uint32_t)n;
+	}
+	*listed_out = base;
+	return WX_OK;
 }
 
-static int build_list(struct wx_run *w, struct priv *P, size_t i, size_t limit,
-		      struct builder *b)
+static void builder_start(struct builder *b, struct wx_run *w, struct priv *P,
+			  const struct cinfo *ci, size_t limit)
 {
-	struct wx_run_cand *r = &w->rc[i];
-	const struct cinfo *ci = &P->ci[i];
-
 	b->w = w;
 	b->P = P;
 	b->ci = ci;
@@ -959,6 +1053,27 @@ static int build_list(struct wx_run *w, struct priv *P, size_t i, size_t limit,
 	b->eligible = b->gated = 0;
 	b->pos = 0;
 	b->stop = b->cut = 0;
+	b->probe = NULL;
+	b->walked = b->skip = 0;
+	b->found = 0;
+	b->found_pos = 0;
+	b->min_pos = 0;
+}
+
+static void builder_free(struct builder *b)
+{
+	free(b->tmp);
+	free(b->tmp_order);
+}
+
+static int build_list(struct wx_run *w, struct priv *P, size_t i, size_t limit,
+		      uint32_t min_pos, struct builder *b)
+{
+	struct wx_run_cand *r = &w->rc[i];
+	const struct cinfo *ci = &P->ci[i];
+
+	builder_start(b, w, P, ci, limit);
+	b->min_pos = min_pos;
 	r->first = P->nent;
 	if (ci->nch) {
 		for (uint32_t j = 0; j < ci->nch; j++) {
@@ -975,65 +1090,8 @@ static int build_list(struct wx_run *w, struct priv *P, size_t i, size_t limit,
 		}
 		r->listed = ci->nch;
 	} else {
-		uint32_t base = 0;
-
-		for (uint32_t j = 0; j < ci->nint; j++) {
-			int k = P->ints[ci->int_first + j], q;
-			const uint32_t *wk = P->by_week + P->prof_first[k];
-			const uint32_t *dy = P->by_day + P->prof_first[k];
-			size_t n = P->prof_first[k + 1] - P->prof_first[k];
-
-			for (q = 0; q < (int)j && P->ints[ci->int_first + (uint32_t)q] != k; q++)
-				;
-			if (q < (int)j)
-				continue;
-			if (b->stop) {
-				/* cut: only the length of the whole list */
-				base += (uint32_t)n;
-				continue;
-			}
-			b->pos = base;
-			if (!ci->nweeks) {
-				if (emit_by_day(b, dy, n))
-					return WX_ENOMEM;
-			} else {
-				/* the listed weeks in the candidate's order, then the
-				 * rest: dated ones fail the week gate and are only
-				 * counted; undated ones pass it (run.h) */
-				size_t listed = 0, undated = 0;
-				for (uint32_t x = 0; x < ci->nweeks && !b->stop; x++) {
-					int key = P->weeks[ci->weeks_first + x], y;
-					for (y = 0; y < (int)x && P->weeks[ci->weeks_first + (uint32_t)y] != key; y++)
-						;
-					if (y < (int)x)
-						continue;
-					size_t lo = 0, hi = n;
-					while (lo < hi) {
-						size_t mid = (lo + hi) / 2;
-						if (w->place_all[wk[mid]].week_key < key)
-							lo = mid + 1;
-						else
-							hi = mid;
-					}
-					size_t e = lo;
-					while (e < n && w->place_all[wk[e]].week_key == key)
-						e++;
-					listed += e - lo;
-					if (emit_by_day(b, wk + lo, e - lo))
-						return WX_ENOMEM;
-				}
-				while (undated < n && w->place_all[wk[n - 1 - undated]].week_key == UNDATED_KEY)
-					undated++;
-				if (!b->stop && undated) {
-					b->pos = base + (uint32_t)(n - undated);
-					if (emit_group(b, wk + n - undated, undated))
-						return WX_ENOMEM;
-				}
-				(void)listed;
-			}
-			base += (uint32_t)n;
-		}
-		r->listed = base;
+		if (walk_interests(b, &r->listed))
+			return WX_ENOMEM;
 	}
 	r->nent = (uint32_t)(P->nent - r->first);
 	r->cut = (unsigned)b->cut;
@@ -1152,6 +1210,9 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 	int rc;
 
 	memset(w, 0, sizeof *w);
+	for (int i = 0; i < F_COUNT; i++)
+		if (strlen(cfield_names[i]) != cfield_len[i])
+			return wx_err_set(err, WX_EUSAGE, "internal: field name lengths");
 	if (!(P = calloc(1, sizeof *P)))
 		return wx_err_set(err, WX_ENOMEM, "out of memory");
 	w->priv_ = P;
@@ -1295,7 +1356,7 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 		for (size_t i = 0; i < w->in.ncand; i++) {
 			if (o->progress && i % 65536 == 0)
 				o->progress(o->pctx, "building preference lists", i, w->in.ncand);
-			if (build_list(w, P, i, P->limit, &b)) {
+			if (build_list(w, P, i, P->limit, 0, &b)) {
 				builder_free(&b);
 				return wx_err_set(err, WX_ENOMEM, "out of memory");
 			}
@@ -1334,7 +1395,7 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
  * not, and then the whole list is passed and the run must be done again.
  * Returns how many lists grew, or -1 when out of memory. */
 static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_result *res,
-		       int cf)
+		       int cf, uint8_t *settled)
 {
 	struct builder b;
 	long grown = 0;
@@ -1342,31 +1403,36 @@ static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_r
 	memset(&b, 0, sizeof b);
 	for (size_t i = 0; i < w->in.ncand; i++) {
 		struct wx_run_cand *r = &w->rc[i];
-		size_t before = P->nent, first = r->first;
-		uint32_t nent = r->nent;
-		int need = 0;
+		uint32_t nent = r->nent, listed;
 
-		if (!r->cut || res->place[i] >= 0)
+		/* settled: a placement that would not take a candidate now
+		 * never will later in the same run (its holders only get
+		 * better for it, and by path independence a newcomer it turns
+		 * away stays out), so one walk that found none is enough */
+		if (!r->cut || res->place[i] >= 0 || settled[i])
 			continue;
-		if (build_list(w, P, i, SIZE_MAX, &b)) {
+		/* walk the whole list without storing it, past the entries
+		 * passed, for one that would take the candidate */
+		builder_start(&b, w, P, &P->ci[i], SIZE_MAX);
+		b.probe = res;
+		b.probe_rank = res->rank[i];
+		b.probe_member = cf ? 0 : P->cand[i].member;
+		b.skip = nent;
+		if (walk_interests(&b, &listed)) {
 			builder_free(&b);
 			return -1;
 		}
-		for (uint32_t j = nent; j < r->nent && !need; j++) {
-			const struct wx_match_choice *e = &P->ent[r->first + j];
-			need = e->gate == WX_GATE_OK &&
-				wx_match_would_take(res, (size_t)e->place, res->rank[i],
-						    cf ? 0 : P->cand[i].member);
+		if (!b.found) {
+			settled[i] = 1;
+			continue;
 		}
-		if (need) {
-			grown++;
-		} else {
-			/* keep the cut list: it gives the same run */
-			P->nent = before;
-			r->first = first;
-			r->nent = nent;
-			r->cut = 1;
+		/* it matters: pass the list up to that entry, and as many
+		 * eligible ones again after it as the first cut passed */
+		if (build_list(w, P, i, P->limit, b.found_pos, &b)) {
+			builder_free(&b);
+			return -1;
 		}
+		grown++;
 	}
 	builder_free(&b);
 	/* the pool may have moved */
@@ -1380,47 +1446,71 @@ static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_r
 int wx_run_match(struct wx_run *w, struct wx_err *err)
 {
 	struct priv *P = w->priv_;
+	struct wx_match_session *ses = NULL;
 	struct wx_match_result cfres;
+	struct wx_match_input cfin;
 	long grown;
 	int rc;
 
-	/* the run, again while a cut list that ran out could have mattered;
-	 * growing lists later, for the counterfactual, never changes it:
-	 * it only adds entries after a placed candidate's placement, or
-	 * entries settle_cut showed would turn an unplaced one away */
-	for (;;) {
-		wx_match_result_free(&w->res);
-		if ((rc = wx_match_run(&w->in, &w->res, err)) != WX_OK)
-			return rc;
-		if ((grown = settle_cut(w, P, &w->res, 0)) < 0)
-			return wx_err_set(err, WX_ENOMEM, "out of memory");
-		if (!grown)
-			break;
-		w->reruns++;
-	}
-	memset(&cfres, 0, sizeof cfres);
-	for (;;) {
-		wx_match_result_free(&cfres);
-		rc = wx_match_counterfactual_result(&w->in, WX_RUN_GROUP_SCORE, &w->cf, &cfres, err);
-		if (rc != WX_OK) {
-			wx_match_result_free(&cfres);
-			return rc;
-		}
-		if ((grown = settle_cut(w, P, &cfres, 1)) < 0) {
-			wx_match_result_free(&cfres);
-			return wx_err_set(err, WX_ENOMEM, "out of memory");
-		}
-		if (!grown)
-			break;
-		w->reruns++;
-	}
-	free(P->cf_place);
-	P->cf_place = malloc((w->in.ncand ? w->in.ncand : 1) * sizeof *P->cf_place);
-	if (P->cf_place && w->in.ncand)
-		memcpy(P->cf_place, cfres.place, w->in.ncand * sizeof *P->cf_place);
-	wx_match_result_free(&cfres);
-	if (!P->cf_place)
+	/* The run; then, while a cut list that ran out could have mattered,
+	 * the whole list for it and the run goes on (wx_match_resume).
+	 * Growing lists later, for the counterfactual, never changes it: it
+	 * only adds entries after a placed candidate's placement, or entries
+	 * settle_cut showed would turn an unplaced one away. */
+	uint8_t *settled = calloc(w->in.ncand ? w->in.ncand : 1, 1);
+
+	if (!settled)
 		return wx_err_set(err, WX_ENOMEM, "out of memory");
+	wx_match_result_free(&w->res);
+	if ((rc = wx_match_start(&w->in, &w->res, &ses, err)) != WX_OK) {
+		free(settled);
+		return rc;
+	}
+	while ((grown = settle_cut(w, P, &w->res, 0, settled)) > 0) {
+		w->reruns++;
+		if ((rc = wx_match_resume(ses, &w->res, err)) != WX_OK)
+			break;
+	}
+	wx_match_session_free(ses);
+	ses = NULL;
+	memset(settled, 0, w->in.ncand);
+	if (rc == WX_OK && grown < 0)
+		rc = wx_err_set(err, WX_ENOMEM, "out of memory");
+	if (rc != WX_OK) {
+		free(settled);
+		return rc;
+	}
+
+	/* the counterfactual, the same way */
+	wx_match_counterfactual_input(&w->in, &cfin);
+	if ((rc = wx_match_start(&cfin, &cfres, &ses, err)) != WX_OK) {
+		wx_match_result_free(&cfres);
+		free(settled);
+		return rc;
+	}
+	while ((grown = settle_cut(w, P, &cfres, 1, settled)) > 0) {
+		w->reruns++;
+		if ((rc = wx_match_resume(ses, &cfres, err)) != WX_OK)
+			break;
+	}
+	wx_match_session_free(ses);
+	free(settled);
+	if (rc == WX_OK && grown < 0)
+		rc = wx_err_set(err, WX_ENOMEM, "out of memory");
+	if (rc == WX_OK)
+		rc = wx_match_figures_of(&w->in, &cfin, &cfres, WX_RUN_GROUP_SCORE, &w->cf, err);
+	free(P->cf_place);
+	P->cf_place = NULL;
+	if (rc == WX_OK) {
+		P->cf_place = malloc((w->in.ncand ? w->in.ncand : 1) * sizeof *P->cf_place);
+		if (!P->cf_place)
+			rc = wx_err_set(err, WX_ENOMEM, "out of memory");
+		else if (w->in.ncand)
+			memcpy(P->cf_place, cfres.place, w->in.ncand * sizeof *P->cf_place);
+	}
+	wx_match_result_free(&cfres);
+	if (rc != WX_OK)
+		return rc;
 	if ((rc = wx_match_figures(&w->in, &w->res, WX_RUN_GROUP_SCORE, &w->fig, err)) != WX_OK)
 		return rc;
 	w->ran = 1;
