@@ -65,8 +65,12 @@
  * units later push an earlier one out.  Compared with searching from all
  * requests at once for the globally cheapest path (the previous version),
  * a search from one request stops at the first free ambassador event near
- * it: bench-ambmatch's 5k x 2k case scans 17M arcs instead of 79M (0.43 s
- * instead of 2.1 s), the dense case 68M instead of 304M.
+ * it.  The queue is a radix heap (see struct rheap), which also pops
+ * equal keys last in, first out: on the plateaus of reduced cost 0 that
+ * earlier searches leave, the search goes deep first and finds t sooner,
+ * and the bound below then cuts it short.  bench-ambmatch's 5k x 2k case
+ * scans 3M arcs instead of 79M (0.16 s instead of 2.1 s), the dense case
+ * 11M instead of 304M (0.44 s instead of 4.4-6.5 s).
  *
  * A search pops only nodes nearer than t (t wins ties), and a request's
  * pairs are scanned in the order of a lower bound on their reduced cost
@@ -378,62 +382,122 @@ struct nodest {
 
 struct hent {
 	cost_t key;
-	uint32_t node;   /* t as 0, node v as v + 1 */
+	uint32_t node;
 };
 
-/* Heap order: key, then node; t is numbered 0 in the heap, so it comes
- * first among equal keys and a search ends before the other nodes at its
- * distance are popped. */
-static int lt(const struct hent *a, const struct hent *b)
+/* The search's priority queue: a radix heap.  Dijkstra's keys never fall
+ * below the last one popped (reduced costs are non-negative), so an entry
+ * can go to the bucket of the highest bit in which it differs from that
+ * key: pushing is an append, and only the lowest non-empty bucket is ever
+ * sorted out (its entries move to lower buckets, so each moves at most 64
+ * times).  Most entries here are pushed and never popped (the search ends
+ * at t first), and those sit untouched in high buckets: this is what makes
+ * it cheaper than a binary or 4-ary heap here. */
+#define NBUCKET 65
+
+struct rheap {
+	struct hent *b[NBUCKET];
+	size_t n[NBUCKET], cap[NBUCKET];
+	uint64_t last;   /* the key last popped */
+};
+
+static unsigned bucket_of(uint64_t last, uint64_t key)
 {
-	return a->key < b->key || (a->key == b->key && a->node < b->node);
+	return key == last ? 0 : 64 - (unsigned)__builtin_clzll(key ^ last);
 }
 
-/* A 4-ary heap: half the depth of a binary one, and the four children
- * share a cache line. */
-static void sift_down(struct hent *h, size_t n, size_t i)
+static int rh_push(struct rheap *h, cost_t key, uint32_t node)
 {
-	struct hent x = h[i];
+	unsigned i = bucket_of(h->last, (uint64_t)key);
 
-	for (;;) {
-		size_t c = 4 * i + 1, best = c;
+	if (h->n[i] == h->cap[i]) {
+		size_t nc = h->cap[i] ? 2 * h->cap[i] : 64;
+		struct hent *nb = realloc(h->b[i], nc * sizeof *nb);
 
-		if (c >= n)
-			break;
-		for (size_t k = c + 1; k < c + 4 && k < n; k++)
-			if (lt(&h[k], &h[best]))
-				best = k;
-		if (!lt(&h[best], &x))
-			break;
-		h[i] = h[best];
-		i = best;
+		if (!nb)
+			return -1;
+		h->b[i] = nb;
+		h->cap[i] = nc;
 	}
-	h[i] = x;
+	h->b[i][h->n[i]++] = (struct hent){ key, node };
+	return 0;
 }
 
-static void sift_up(struct hent *h, size_t i)
+static void rh_clear(struct rheap *h)
 {
-	struct hent x = h[i];
+	for (unsigned i = 0; i < NBUCKET; i++)
+		h->n[i] = 0;
+	h->last = 0;
+}
 
-	while (i > 0) {
-		size_t p = (i - 1) / 4;
-
-		if (!lt(&x, &h[p]))
-			break;
-		h[i] = h[p];
-		i = p;
-	}
-	h[i] = x;
+static void rh_free(struct rheap *h)
+{
+	for (unsigned i = 0; i < NBUCKET; i++)
+		free(h->b[i]);
 }
 
 /* The search state of solve. */
 struct search {
 	struct nodest *ns;
-	struct hent *heap;
-	size_t hn, hcap;
+	struct rheap h;
 	uint32_t it, t;
 	uint64_t scanned;
 };
+
+/* Take a node of least tentative distance off the heap (NONE when empty),
+ * dropping stale entries on the way.  Among nodes at the least distance t
+ * comes first, so a search ends before the others at its distance. */
+static uint32_t rh_pop(struct search *s)
+{
+	struct rheap *h = &s->h;
+	struct nodest *ns = s->ns;
+
+	for (;;) {
+		while (h->n[0] > 0) {
+			struct hent x = h->b[0][--h->n[0]];
+
+			if (ns[s->t].seen == s->it && ns[s->t].done != s->it &&
+			    (uint64_t)ns[s->t].dist == h->last) {
+				h->n[0]++;   /* keep x for later */
+				return s->t;
+			}
+			if (ns[x.node].done != s->it && x.key == ns[x.node].dist)
+				return x.node;
+		}
+		{
+			unsigned i = 1;
+			uint64_t m = UINT64_MAX;
+			size_t k, n;
+
+			while (i < NBUCKET && h->n[i] == 0)
+				i++;
+			if (i == NBUCKET)
+				return NONE;
+			/* drop the stale entries, then move the rest down */
+			n = 0;
+			for (k = 0; k < h->n[i]; k++) {
+				struct hent x = h->b[i][k];
+
+				if (ns[x.node].done == s->it || x.key != ns[x.node].dist)
+					continue;
+				h->b[i][n++] = x;
+				if ((uint64_t)x.key < m)
+					m = (uint64_t)x.key;
+			}
+			h->n[i] = 0;
+			if (n == 0)
+				continue;
+			h->last = m;
+			for (k = 0; k < n; k++) {
+				struct hent x = h->b[i][k];
+
+				/* to a lower bucket: never the one being read */
+				if (rh_push(h, x.key, x.node) != 0)
+					return NONE - 1;
+			}
+		}
+	}
+}
 
 /* Reach v at reduced distance k from u (through ent e, or NONE). */
 static int reach(struct search *s, uint32_t v, cost_t k, uint32_t u, uint32_t e)
@@ -446,18 +510,7 @@ static int reach(struct search *s, uint32_t v, cost_t k, uint32_t u, uint32_t e)
 	x->dist = k;
 	x->pred = u;
 	x->pent = e;
-	if (s->hn == s->hcap) {
-		struct hent *nh = realloc(s->heap, 2 * s->hcap * sizeof *nh);
-
-		if (!nh)
-			return -1;
-		s->heap = nh;
-		s->hcap *= 2;
-	}
-	s->heap[s->hn] = (struct hent){ k, v == s->t ? 0 : v + 1 };
-	sift_up(s->heap, s->hn);
-	s->hn++;
-	return 0;
+	return rh_push(&s->h, k, v);
 }
 
 /* One search from request src.  Returns 0 when t was popped (d[t] is the
@@ -472,24 +525,22 @@ static int search(const struct wx_amb_input *in, const struct net *g, struct sea
 
 	*np = 0;
 	s->it++;
-	s->hn = 0;
+	rh_clear(&s->h);
 	if (reach(s, src, 0, NONE, NONE) != 0)
 		return -1;
-	while (s->hn > 0) {
-		struct hent top = s->heap[0];
-		uint32_t u = top.node ? top.node - 1 : t;
+	for (;;) {
+		uint32_t u = rh_pop(s);
 		cost_t base;
 
-		s->heap[0] = s->heap[--s->hn];
-		if (s->hn)
-			sift_down(s->heap, s->hn, 0);
-		if (ns[u].done == s->it || top.key != ns[u].dist)
-			continue;   /* a stale entry */
+		if (u == NONE)
+			break;
+		if (u == NONE - 1)
+			return -1;
 		ns[u].done = s->it;
 		popped[(*np)++] = u;
 		if (u == t)
 			return 0;
-		base = top.key + ns[u].q;
+		base = ns[u].dist + ns[u].q;
 		if (u < R) {
 			/* a request: its unfilled arc first (it bounds the search),
 			 * then its other pairs in the order of their bounds, while
@@ -588,10 +639,8 @@ static int solve(const struct wx_amb_input *in, struct net *g, struct wx_amb_res
 	int rc = WX_ENOMEM;
 
 	s.ns = calloc(n, sizeof *s.ns);
-	s.hcap = n + 16;
-	s.heap = malloc(s.hcap * sizeof *s.heap);
 	s.t = g->t;
-	if (!s.ns || !s.heap || !popped)
+	if (!s.ns || !popped)
 		goto out;
 
 	/* the weights (see the top); unfcost[0] is the extra cost of the
@@ -669,7 +718,7 @@ out:
 	if (rc == WX_ENOMEM)
 		wx_err_set(err, WX_ENOMEM, "out of memory in the ambassador assignment");
 	free(s.ns);
-	free(s.heap);
+	rh_free(&s.h);
 	free(popped);
 	return rc;
 }
