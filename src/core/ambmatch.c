@@ -129,21 +129,20 @@ int wx_amb_place_reason(const struct wx_amb_input *in, const struct wx_amb_resul
 	return res->taken_reason[r];
 }
 
-/* Sort key of a pair inside its ambassador's group: date, then request. */
-struct pkey {
+/* Requests are ranked by date, then index: the order of pairs inside an
+ * ambassador's group (so a date's pairs are neighbours). */
+struct dkey {
 	int32_t date;
-	uint32_t req, pair;
+	uint32_t req;
 };
 
-static int pkey_cmp(const void *x, const void *y)
+static int dkey_cmp(const void *x, const void *y)
 {
-	const struct pkey *a = x, *b = y;
+	const struct dkey *a = x, *b = y;
 
 	if (a->date != b->date)
 		return a->date < b->date ? -1 : 1;
-	if (a->req != b->req)
-		return a->req < b->req ? -1 : 1;
-	return a->pair < b->pair ? -1 : a->pair > b->pair;
+	return a->req < b->req ? -1 : a->req > b->req;
 }
 
 static int validate(const struct wx_amb_input *in, struct wx_err *err)
@@ -229,28 +228,13 @@ static void net_free(struct net *g)
 	free(g->amb_first);
 }
 
-/* Sort key of a request's pair: distance, then ad node (unique within a
- * request: one pair per ambassador and request, one date per request). */
-struct rkey {
-	uint32_t dist, ad, pair;
-};
-
-static int rkey_cmp(const void *x, const void *y)
-{
-	const struct rkey *a = x, *b = y;
-
-	if (a->dist != b->dist)
-		return a->dist < b->dist ? -1 : 1;
-	return a->ad < b->ad ? -1 : a->ad > b->ad;
-}
-
-/* Build the network. */
+/* Build the network.  All orders come from counting and radix sorts, so
+ * building is linear in the pairs (plus sorting the requests by date). */
 static int net_build(const struct wx_amb_input *in, struct net *g, struct wx_err *err)
 {
 	size_t R = in->nreq, A = in->namb, P = in->npair;
-	struct pkey *key = NULL;
-	struct rkey *rk = NULL;
-	uint32_t *pos = NULL;
+	struct dkey *dk = NULL;
+	uint32_t *pos = NULL, *byreq = NULL, *tmp = NULL, *tmp2 = NULL;
 	size_t nad = 0, nent = 0;
 	int rc = WX_ENOMEM;
 
@@ -265,25 +249,41 @@ static int net_build(const struct wx_amb_input *in, struct net *g, struct wx_err
 	g->cap = calloc(A ? A : 1, sizeof *g->cap);
 	g->unf = calloc(R ? R : 1, sizeof *g->unf);
 	g->rfirst = calloc(R + 1, sizeof *g->rfirst);
-	key = malloc((P ? P : 1) * sizeof *key);
+	dk = malloc((R ? R : 1) * sizeof *dk);
+	pos = calloc(R + 1, sizeof *pos);
+	byreq = malloc((P ? P : 1) * sizeof *byreq);
 	if (!g->amb_first || !g->by_amb || !g->pair_ad || !g->ad_first || !g->ad || !g->used ||
-	    !g->cap || !g->unf || !g->rfirst || !key)
+	    !g->cap || !g->unf || !g->rfirst || !dk || !pos || !byreq)
 		goto out;
 
-	/* pairs grouped by ambassador (counting sort, stable), then by date
-	 * and request inside a group: a date's pairs share one ad node, and a
-	 * repeated pair shows up as two neighbours */
-	for (size_t p = 0; p < P; p++)
+	/* pairs grouped by ambassador, then by date and request inside a
+	 * group: a date's pairs share one ad node, and a repeated pair shows
+	 * up as two neighbours.  Pairs by request first (counting sort), then
+	 * taken request by request in date order into their ambassador's
+	 * group (counting sort again, stable) */
+	for (size_t p = 0; p < P; p++) {
+		pos[in->pair[p].req + 1]++;
 		g->amb_first[in->pair[p].amb + 1]++;
+	}
+	for (size_t r = 0; r < R; r++)
+		pos[r + 1] += pos[r];
 	for (size_t a = 0; a < A; a++)
 		g->amb_first[a + 1] += g->amb_first[a];
-	for (size_t p = 0; p < P; p++) {
-		const struct wx_amb_pair *e = &in->pair[p];
-		uint32_t at = g->amb_first[e->amb]++;
+	for (size_t p = 0; p < P; p++)
+		byreq[pos[in->pair[p].req]++] = (uint32_t)p;
+	/* pos[r] is now the end of r's pairs, pos[r - 1] (or 0) their start */
+	for (size_t r = 0; r < R; r++)
+		dk[r] = (struct dkey){ in->req[r].date, (uint32_t)r };
+	if (R > 1)
+		qsort(dk, R, sizeof *dk, dkey_cmp);
+	for (size_t i = 0; i < R; i++) {
+		uint32_t r = dk[i].req;
 
-		key[at].date = in->req[e->req].date;
-		key[at].req = e->req;
-		key[at].pair = (uint32_t)p;
+		for (uint32_t k = r ? pos[r - 1] : 0; k < pos[r]; k++) {
+			uint32_t p = byreq[k];
+
+			g->by_amb[g->amb_first[in->pair[p].amb]++] = p;
+		}
 	}
 	for (size_t a = A; a > 0; a--)
 		g->amb_first[a] = g->amb_first[a - 1];
@@ -291,22 +291,22 @@ static int net_build(const struct wx_amb_input *in, struct net *g, struct wx_err
 	for (size_t a = 0; a < A; a++) {
 		uint32_t b = g->amb_first[a], e = g->amb_first[a + 1];
 
-		if (e - b > 1)
-			qsort(key + b, e - b, sizeof *key, pkey_cmp);
 		g->ad_first[a] = (uint32_t)nad;
 		for (uint32_t i = b; i < e; i++) {
-			if (i > b && key[i].req == key[i - 1].req) {
+			const struct wx_amb_pair *x = &in->pair[g->by_amb[i]];
+			const struct wx_amb_pair *y = i > b ? &in->pair[g->by_amb[i - 1]] : NULL;
+
+			if (y && x->req == y->req) {
 				rc = wx_err_set(err, WX_EDATA, "eligible pairs %lu and %lu repeat "
 						"ambassador %zu and request %lu",
-						(unsigned long)key[i - 1].pair,
-						(unsigned long)key[i].pair, a,
-						(unsigned long)key[i].req);
+						(unsigned long)g->by_amb[i - 1],
+						(unsigned long)g->by_amb[i], a,
+						(unsigned long)x->req);
 				goto out;
 			}
-			if (i == b || key[i].date != key[i - 1].date)
+			if (!y || in->req[x->req].date != in->req[y->req].date)
 				g->ad[nad++] = (struct adst){ NONE, 0, NONE, (uint32_t)a };
-			g->pair_ad[key[i].pair] = (uint32_t)(nad - 1);
-			g->by_amb[i] = key[i].pair;
+			g->pair_ad[g->by_amb[i]] = (uint32_t)(nad - 1);
 		}
 		/* at most one event per date: more cannot be used */
 		g->cap[a] = in->amb[a].max_events;
@@ -318,48 +318,63 @@ static int net_build(const struct wx_amb_input *in, struct net *g, struct wx_err
 	g->n = R + nad + A + 1;
 	g->t = (uint32_t)(R + nad + A);
 
-	/* each request's usable pairs: the ambassador has an event to give and
-	 * the request asks for somebody; sorted by distance */
-	for (size_t p = 0; p < P; p++) {
+	/* each request's usable pairs (the ambassador has an event to give and
+	 * the request asks for somebody), sorted by distance, then ad node:
+	 * the usable pairs in ad order (by_amb's), radix sorted by distance
+	 * (two stable passes of 12 bits: distances have at most 23), then
+	 * dealt out to their requests, stably */
+	tmp = malloc((P ? P : 1) * sizeof *tmp);
+	tmp2 = malloc((P ? P : 1) * sizeof *tmp2);
+	if (!tmp || !tmp2)
+		goto out;
+	for (size_t i = 0; i < P; i++) {
+		uint32_t p = g->by_amb[i];
 		const struct wx_amb_pair *e = &in->pair[p];
 
 		if (g->cap[e->amb] > 0 && in->req[e->req].places > 0) {
+			tmp[nent++] = p;
 			g->rfirst[e->req + 1]++;
-			nent++;
+		}
+	}
+	for (unsigned shift = 0; shift < 24; shift += 12) {
+		uint32_t cnt[4097] = { 0 };
+
+		for (size_t i = 0; i < nent; i++)
+			cnt[((in->pair[tmp[i]].distance >> shift) & 4095) + 1]++;
+		for (unsigned k = 0; k < 4096; k++)
+			cnt[k + 1] += cnt[k];
+		for (size_t i = 0; i < nent; i++)
+			tmp2[cnt[(in->pair[tmp[i]].distance >> shift) & 4095]++] = tmp[i];
+		{
+			uint32_t *x = tmp;
+
+			tmp = tmp2;
+			tmp2 = x;
 		}
 	}
 	for (size_t r = 0; r < R; r++)
 		g->rfirst[r + 1] += g->rfirst[r];
 	g->ent = malloc((nent ? nent : 1) * sizeof *g->ent);
 	g->ent_pair = malloc((nent ? nent : 1) * sizeof *g->ent_pair);
-	rk = malloc((nent ? nent : 1) * sizeof *rk);
-	pos = malloc((R + 1) * sizeof *pos);
-	if (!g->ent || !g->ent_pair || !rk || !pos)
+	if (!g->ent || !g->ent_pair)
 		goto out;
 	memcpy(pos, g->rfirst, (R + 1) * sizeof *pos);
-	for (size_t p = 0; p < P; p++) {
-		const struct wx_amb_pair *e = &in->pair[p];
+	for (size_t i = 0; i < nent; i++) {
+		uint32_t p = tmp[i], at = pos[in->pair[p].req]++;
+		uint32_t dist = in->pair[p].distance;
 
-		if (g->cap[e->amb] > 0 && in->req[e->req].places > 0)
-			rk[pos[e->req]++] = (struct rkey){ e->distance, g->pair_ad[p], (uint32_t)p };
-	}
-	for (size_t r = 0; r < R; r++) {
-		uint32_t b = g->rfirst[r], e = g->rfirst[r + 1];
-
-		if (e - b > 1)
-			qsort(rk + b, e - b, sizeof *rk, rkey_cmp);
-		for (uint32_t i = b; i < e; i++) {
-			g->ent[i] = (struct ent){ rk[i].dist, rk[i].ad, rk[i].dist };
-			g->ent_pair[i] = rk[i].pair;
-		}
+		g->ent[at] = (struct ent){ dist, g->pair_ad[p], dist };
+		g->ent_pair[at] = p;
 	}
 	rc = WX_OK;
 out:
 	if (rc == WX_ENOMEM)
 		wx_err_set(err, WX_ENOMEM, "out of memory building the ambassador network");
-	free(key);
-	free(rk);
+	free(dk);
 	free(pos);
+	free(byreq);
+	free(tmp);
+	free(tmp2);
 	return rc;
 }
 
