@@ -186,15 +186,18 @@ static int validate(const struct wx_amb_input *in, struct wx_err *err)
  * once, from the initial potentials (all 0: so by distance). */
 struct ent {
 	cost_t lb;
-	uint32_t ad;     /* ad node, 0-based among ads */
-	uint32_t dist;
+	uint32_t ad;            /* ad node, 0-based among ads */
+	uint32_t dist : 31;     /* at most 2^22 */
+	uint32_t own : 1;       /* the request holds this pair: kept here
+	                         * (and in the ad node) so that a search needs
+	                         * not look at the ad node to skip it */
 };
 
 /* An ad node: who uses it (NONE: nobody, and ad -> a is free). */
 struct adst {
 	uint32_t user;   /* request */
-	uint32_t udist;  /* the user's pair: distance and index in in->pair */
-	uint32_t upair;
+	uint32_t udist;  /* the user's pair: distance and ent index */
+	uint32_t uent;
 	uint32_t amb;
 };
 
@@ -363,7 +366,7 @@ static int net_build(const struct wx_amb_input *in, struct net *g, struct wx_err
 		uint32_t p = tmp[i], at = pos[in->pair[p].req]++;
 		uint32_t dist = in->pair[p].distance;
 
-		g->ent[at] = (struct ent){ dist, g->pair_ad[p], dist };
+		g->ent[at] = (struct ent){ dist, g->pair_ad[p], dist, 0 };
 		g->ent_pair[at] = p;
 	}
 	rc = WX_OK;
@@ -575,7 +578,7 @@ static int search(const struct wx_amb_input *in, const struct net *g, struct sea
 				if (base + e->lb >= ns[t].dist)
 					break;   /* t is seen: its unfilled arc */
 				s->scanned++;
-				if (g->ad[e->ad].user == u)
+				if (e->own)
 					continue;   /* u's own: its reverse is the arc */
 				if (reach(s, v, base + e->dist - ns[v].q, u, j) != 0)
 					return -1;
@@ -627,14 +630,18 @@ static void augment(const struct net *g, const struct nodest *ns)
 		uint32_t u = ns[v].pred;
 
 		if (v < R) {
-			g->ad[u - R].user = NONE;
+			struct adst *d = &g->ad[u - R];
+
+			g->ent[d->uent].own = 0;
+			d->user = NONE;
 		} else if (v < R + nad && u < R) {
 			struct adst *d = &g->ad[v - R];
 			uint32_t j = ns[v].pent;
 
 			d->user = u;
 			d->udist = g->ent[j].dist;
-			d->upair = g->ent_pair[j];
+			d->uent = j;
+			g->ent[j].own = 1;
 		}
 		/* a -> ad reversed and ad -> a change no state of their own: the
 		 * ad node's user says whether it holds its ambassador */
@@ -774,7 +781,7 @@ static int extract(const struct wx_amb_input *in, const struct net *g, struct wx
 
 		if (x->user == NONE)
 			continue;
-		res->chosen[x->upair] = 1;
+		res->chosen[g->ent_pair[x->uent]] = 1;
 		res->first[x->user + 1]++;
 		res->distance += x->udist;
 	}
