@@ -639,6 +639,146 @@ static void test_bad_input(void **state)
 	assert_string_equal(wx_amb_reason_name(WX_AMB_NO_ELIGIBLE), "no_eligible");
 }
 
+/* Brute force again, on instances made of ties: distances from {0, 1, 2},
+ * up to 5 places (so several places of a request go unfilled at once),
+ * max_events up to 4 on at most 2 dates (one event per date binds), and
+ * requests whose every eligible ambassador has max_events 0.  Each
+ * instance also runs twice with the same result. */
+static void test_brute_force_ties(void **state)
+{
+	size_t n = scaled(4000), strict = 0;
+
+	(void)state;
+	rng_s = 4242;
+	for (size_t i = 0; i < n; i++) {
+		struct inst *t = malloc(sizeof *t);
+		struct wx_amb_result res, again;
+		struct obj want, got;
+		size_t R = 1 + rn(5), A = 1 + rn(6), ndate = 1 + rn(2);
+		unsigned pe = 20 + (unsigned)rn(70);
+
+		assert_non_null(t);
+		inst_init(t, R, A);
+		for (size_t r = 0; r < R; r++) {
+			t->req[r].tier = 1 + (unsigned)rn(3);
+			t->req[r].date = (int32_t)rn(ndate);
+			t->req[r].places = (uint32_t)rn(6);   /* 0..5 */
+		}
+		for (size_t a = 0; a < A; a++)
+			t->amb[a].max_events = (uint32_t)rn(5);   /* 0..4 */
+		for (size_t a = 0; a < A; a++)
+			for (size_t r = 0; r < R; r++)
+				if (t->in.npair < 16 && rn(100) < pe)
+					add_pair(t, (uint32_t)a, (uint32_t)r, (uint32_t)rn(3));
+		run_ok(t, &res);
+		run_ok(t, &again);
+		assert_memory_equal(res.chosen, again.chosen, t->in.npair ? t->in.npair : 1);
+		want = brute_best(t);
+		res_obj(&res, &got);
+		if (obj_cmp(&got, &want) != 0)
+			fail_msg("instance %zu: engine (%lu %lu %lu served %lu dist %lu) "
+				 "best (%lu %lu %lu served %lu dist %lu)", i,
+				 (unsigned long)got.f[0], (unsigned long)got.f[1],
+				 (unsigned long)got.f[2], (unsigned long)got.served,
+				 (unsigned long)got.dist, (unsigned long)want.f[0],
+				 (unsigned long)want.f[1], (unsigned long)want.f[2],
+				 (unsigned long)want.served, (unsigned long)want.dist);
+		for (size_t r = 0; r < R; r++)
+			if (res.taken[r]) {
+				strict++;
+				break;
+			}
+		wx_amb_result_free(&res);
+		wx_amb_result_free(&again);
+		free(t);
+	}
+	assert_true(strict > n / 20);
+	print_message("# %zu instances, %zu contested\n", n, strict);
+}
+
+/* Many places, few ambassadors: the places beyond the eligible ones are
+ * no_eligible, those lost to others taken_*; a request whose only
+ * eligible ambassador has no events gets nothing, all no_eligible. */
+static void test_many_places(void **state)
+{
+	struct inst t;
+	struct wx_amb_result res;
+
+	(void)state;
+	/* r0 (tier 1, 5 places) and r1 (tier 3, 4 places) share a0 and a1 on
+	 * one date; r1 also has a2, which r0 cannot use; r2 has only a3, who
+	 * takes no events */
+	inst_init(&t, 3, 4);
+	t.req[0] = (struct wx_amb_request){ 1, 9, 5 };
+	t.req[1] = (struct wx_amb_request){ 3, 9, 4 };
+	t.req[2] = (struct wx_amb_request){ 2, 9, 3 };
+	t.amb[0].max_events = 2;
+	t.amb[1].max_events = 1;
+	t.amb[2].max_events = 7;
+	t.amb[3].max_events = 0;
+	add_pair(&t, 0, 1, 10);
+	add_pair(&t, 1, 1, 10);
+	add_pair(&t, 0, 0, 900);
+	add_pair(&t, 1, 0, 900);
+	add_pair(&t, 2, 1, 500);
+	add_pair(&t, 3, 2, 1);
+	run_ok(&t, &res);
+	assert_int_equal(res.got[0], 2);
+	assert_int_equal(res.no_eligible[0], 3);
+	assert_int_equal(res.taken[0], 0);
+	assert_int_equal(res.got[1], 1);
+	assert_int_equal(res.chosen[4], 1);
+	assert_int_equal(res.no_eligible[1], 1);
+	assert_int_equal(res.taken[1], 2);
+	assert_int_equal(res.taken_reason[1], WX_AMB_TAKEN_HIGHER);
+	assert_int_equal(wx_amb_place_reason(&t.in, &res, 1, 1), WX_AMB_NO_ELIGIBLE);
+	assert_int_equal(wx_amb_place_reason(&t.in, &res, 1, 2), WX_AMB_TAKEN_HIGHER);
+	assert_int_equal(wx_amb_place_reason(&t.in, &res, 1, 3), WX_AMB_TAKEN_HIGHER);
+	assert_int_equal(res.got[2], 0);
+	assert_int_equal(res.no_eligible[2], 3);
+	assert_int_equal(res.unfilled, 3 + 3 + 3);
+	wx_amb_result_free(&res);
+
+	/* the same ambassadors on two dates: a0 (2 events) does both r0 and
+	 * r1 now, a1 (1 event) stays with tier 1 */
+	t.req[1].date = 10;
+	run_ok(&t, &res);
+	assert_int_equal(res.got[0], 2);
+	assert_int_equal(res.got[1], 2);
+	assert_int_equal(res.chosen[0], 1);
+	assert_int_equal(res.chosen[1], 0);
+	assert_int_equal(res.taken_reason[1], WX_AMB_TAKEN_HIGHER);
+	wx_amb_result_free(&res);
+}
+
+/* Within one tier a request may lose its only ambassador to another one
+ * when that serves one more request: r0 (2 places) is routed first and
+ * takes the nearer a0; r1 (1 place) has only a0, so a0 moves to r1 and r0
+ * keeps a1. */
+static void test_same_tier_moves(void **state)
+{
+	struct inst t;
+	struct wx_amb_result res;
+
+	(void)state;
+	inst_init(&t, 2, 2);
+	t.req[0] = (struct wx_amb_request){ 2, 4, 2 };
+	t.req[1] = (struct wx_amb_request){ 2, 4, 1 };
+	t.amb[0].max_events = 1;
+	t.amb[1].max_events = 1;
+	add_pair(&t, 0, 0, 5);
+	add_pair(&t, 1, 0, 7000);
+	add_pair(&t, 0, 1, 9000);
+	run_ok(&t, &res);
+	assert_int_equal(res.served, 2);
+	assert_int_equal(res.chosen[0], 0);
+	assert_int_equal(res.chosen[1], 1);
+	assert_int_equal(res.chosen[2], 1);
+	assert_int_equal(res.distance, 16000);
+	assert_int_equal(res.taken_reason[0], WX_AMB_TAKEN_SAME_TIER);
+	wx_amb_result_free(&res);
+}
+
 /* Large distances and many places near the limits the weights are argued
  * for: still exact (compared with a hand count). */
 static void test_big_numbers(void **state)
@@ -679,6 +819,9 @@ int main(void)
 		cmocka_unit_test(test_big_numbers),
 		cmocka_unit_test(test_random_larger),
 		cmocka_unit_test(test_brute_force),
+		cmocka_unit_test(test_brute_force_ties),
+		cmocka_unit_test(test_many_places),
+		cmocka_unit_test(test_same_tier_moves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -717,15 +717,13 @@ static int solve(const struct wx_amb_input *in, struct net *g, struct wx_amb_res
 					res->augmentations++;
 					if (s.ns[g->t].pred == r) {
 						/* the unfilled arc itself: the other units at
-						 * the same cost follow it, no search needed
-						 * (the last place of a request costs Ws more) */
-						uint32_t k = left;
+						 * the same cost follow it, no search needed.
+						 * Room at this cost: places - 1 - unf on the
+						 * W_tier part, or the last place (+ Ws) */
+						uint32_t room = g->unf[r] + 1 < rq->places
+							? rq->places - 1 - g->unf[r] : 1;
+						uint32_t k = left < room ? left : room;
 
-						if (g->unf[r] + 1 < rq->places &&
-						    k > rq->places - 1 - g->unf[r])
-							k = rq->places - 1 - g->unf[r];
-						if (g->unf[r] + 1 >= rq->places)
-							k = 1;
 						g->unf[r] += k;
 						left -= k;
 						continue;
