@@ -178,14 +178,14 @@ static int validate(const struct wx_amb_input *in, struct wx_err *err)
 	return WX_OK;
 }
 
-/* A request's usable pair as the request sees it.  lb is a lower bound on
- * the pair's reduced cost less q[r]: the reduced cost of r -> ad is
- * dist + q[r] - q[ad], and q never rises (popped nodes move by
- * d[v] - D <= 0, the others not at all), so dist - q[ad], taken at any
- * earlier time, stays a lower bound.  A request's pairs are sorted by lb
- * once, from the initial potentials (all 0: so by distance). */
+/* A request's usable pair as the request sees it.  A request's pairs are
+ * sorted by distance, and the distance is a lower bound on the reduced
+ * cost of r -> ad less q[r]: that is dist + q[r] - q[ad] - q[r], and q
+ * starts at 0 and never rises (popped nodes move by d[v] - D <= 0, the
+ * others not at all).  (Sorting again by dist - q[ad] as q falls would give
+ * tighter bounds, but costs more than it saves.)  8 bytes: the searches
+ * read these more than anything else. */
 struct ent {
-	cost_t lb;
 	uint32_t ad;            /* ad node, 0-based among ads */
 	uint32_t dist : 31;     /* at most 2^22 */
 	uint32_t own : 1;       /* the request holds this pair: kept here
@@ -327,8 +327,9 @@ static int net_build(const struct wx_amb_input *in, struct net *g, struct wx_err
 	 * (two stable passes of 12 bits: distances have at most 23), then
 	 * dealt out to their requests, stably */
 	tmp = malloc((P ? P : 1) * sizeof *tmp);
-	tmp2 = malloc((P ? P : 1) * sizeof *tmp2);
-	if (!tmp || !tmp2)
+	tmp2 = byreq;   /* done with: fresh memory costs page faults */
+	byreq = NULL;
+	if (!tmp)
 		goto out;
 	for (size_t i = 0; i < P; i++) {
 		uint32_t p = g->by_amb[i];
@@ -366,7 +367,7 @@ static int net_build(const struct wx_amb_input *in, struct net *g, struct wx_err
 		uint32_t p = tmp[i], at = pos[in->pair[p].req]++;
 		uint32_t dist = in->pair[p].distance;
 
-		g->ent[at] = (struct ent){ dist, g->pair_ad[p], dist, 0 };
+		g->ent[at] = (struct ent){ g->pair_ad[p], dist, 0 };
 		g->ent_pair[at] = p;
 	}
 	rc = WX_OK;
@@ -462,10 +463,11 @@ struct search {
 	uint64_t scanned;
 };
 
-/* Take a node of least tentative distance off the heap (NONE when empty),
- * dropping stale entries on the way.  Among nodes at the least distance t
- * comes first, so a search ends before the others at its distance. */
-static uint32_t rh_pop(struct search *s)
+/* Take a node of least tentative distance off the heap into *u (NONE when
+ * empty), dropping stale entries on the way; -1 when out of memory.  Among
+ * nodes at the least distance t comes first, so a search ends before the
+ * others at its distance are popped. */
+static int rh_pop(struct search *s, uint32_t *u)
 {
 	struct rheap *h = &s->h;
 	struct nodest *ns = s->ns;
@@ -477,10 +479,13 @@ static uint32_t rh_pop(struct search *s)
 			if (ns[s->t].seen == s->it && ns[s->t].done != s->it &&
 			    (uint64_t)ns[s->t].dist == h->last) {
 				h->n[0]++;   /* keep x for later */
-				return s->t;
+				*u = s->t;
+				return 0;
 			}
-			if (ns[x.node].done != s->it && x.key == ns[x.node].dist)
-				return x.node;
+			if (ns[x.node].done != s->it && x.key == ns[x.node].dist) {
+				*u = x.node;
+				return 0;
+			}
 		}
 		{
 			unsigned i = 1;
@@ -489,8 +494,10 @@ static uint32_t rh_pop(struct search *s)
 
 			while (i < NBUCKET && h->n[i] == 0)
 				i++;
-			if (i == NBUCKET)
-				return NONE;
+			if (i == NBUCKET) {
+				*u = NONE;
+				return 0;
+			}
 			/* drop the stale entries, then move the rest down */
 			n = 0;
 			for (k = 0; k < h->n[i]; k++) {
@@ -511,7 +518,7 @@ static uint32_t rh_pop(struct search *s)
 
 				/* to a lower bucket: never the one being read */
 				if (rh_push(h, x.key, x.node) != 0)
-					return NONE - 1;
+					return -1;
 			}
 		}
 	}
@@ -547,13 +554,13 @@ static int search(const struct wx_amb_input *in, const struct net *g, struct sea
 	if (reach(s, src, 0, NONE, NONE) != 0)
 		return -1;
 	for (;;) {
-		uint32_t u = rh_pop(s);
+		uint32_t u;
 		cost_t base;
 
+		if (rh_pop(s, &u) != 0)
+			return -1;
 		if (u == NONE)
 			break;
-		if (u == NONE - 1)
-			return -1;
 		ns[u].done = s->it;
 		popped[(*np)++] = u;
 		if (u == t)
@@ -575,7 +582,7 @@ static int search(const struct wx_amb_input *in, const struct net *g, struct sea
 				const struct ent *e = &g->ent[j];
 				uint32_t v = (uint32_t)R + e->ad;
 
-				if (base + e->lb >= ns[t].dist)
+				if (base + e->dist >= ns[t].dist)
 					break;   /* t is seen: its unfilled arc */
 				s->scanned++;
 				if (e->own)
