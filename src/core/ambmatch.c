@@ -524,7 +524,8 @@ static int rh_pop(struct search *s, uint32_t *u)
 	}
 }
 
-/* Reach v at reduced distance k from u (through ent e, or NONE). */
+/* Reach v at reduced distance k from u (through ent e, or NONE): 1 when
+ * that is nearer than before, 0 when not, -1 when out of memory. */
 static int reach(struct search *s, uint32_t v, cost_t k, uint32_t u, uint32_t e)
 {
 	struct nodest *x = &s->ns[v];
@@ -535,7 +536,7 @@ static int reach(struct search *s, uint32_t v, cost_t k, uint32_t u, uint32_t e)
 	x->dist = k;
 	x->pred = u;
 	x->pent = e;
-	return rh_push(&s->h, k, v);
+	return rh_push(&s->h, k, v) == 0 ? 1 : -1;
 }
 
 /* One search from request src.  Returns 0 when t was popped (d[t] is the
@@ -551,7 +552,7 @@ static int search(const struct wx_amb_input *in, const struct net *g, struct sea
 	*np = 0;
 	s->it++;
 	rh_clear(&s->h);
-	if (reach(s, src, 0, NONE, NONE) != 0)
+	if (reach(s, src, 0, NONE, NONE) < 0)
 		return -1;
 	for (;;) {
 		uint32_t u;
@@ -576,19 +577,38 @@ static int search(const struct wx_amb_input *in, const struct net *g, struct sea
 			cost_t w = unfcost[rq->tier] + (g->unf[u] + 1 >= rq->places ? unfcost[0] : 0);
 
 			s->scanned++;
-			if (reach(s, t, base + w, u, NONE) != 0)
+			if (reach(s, t, base + w, u, NONE) < 0)
 				return -1;
 			for (uint32_t j = g->rfirst[u]; j < g->rfirst[u + 1]; j++) {
 				const struct ent *e = &g->ent[j];
 				uint32_t v = (uint32_t)R + e->ad;
+				cost_t k = base + e->dist - ns[v].q;
+				int got;
 
 				if (base + e->dist >= ns[t].dist)
 					break;   /* t is seen: its unfilled arc */
 				s->scanned++;
 				if (e->own)
 					continue;   /* u's own: its reverse is the arc */
-				if (reach(s, v, base + e->dist - ns[v].q, u, j) != 0)
+				got = reach(s, v, k, u, j);
+				if (got < 0)
 					return -1;
+				/* A free ad node whose ambassador has an event to
+				 * spare leads to t at its own distance: ad -> a and
+				 * a -> t are residual, with reduced costs q[ad] - q[a]
+				 * and q[a] - q[t] = q[a], both >= 0, and q <= 0, so
+				 * q[ad] = q[a] = 0.  Reaching t now sets its distance
+				 * early, which cuts this scan and the search short
+				 * (on ties above all: t wins them).  The path stays
+				 * tight if t is popped first: ad and a, unpopped, keep
+				 * q = 0 and r -> ad gets reduced cost k - D = 0. */
+				if (got > 0 && ns[v].q == 0) {
+					const struct adst *d = &g->ad[e->ad];
+
+					if (d->user == NONE && g->used[d->amb] < g->cap[d->amb] &&
+					    reach(s, t, k, v, NONE) < 0)
+						return -1;
+				}
 			}
 		} else if (u < R + nad) {
 			/* an ad node has one residual arc out: back to its user, or
@@ -598,7 +618,7 @@ static int search(const struct wx_amb_input *in, const struct net *g, struct sea
 			cost_t c = d->user != NONE ? -(cost_t)d->udist : 0;
 
 			s->scanned++;
-			if (reach(s, v, base + c - ns[v].q, u, NONE) != 0)
+			if (reach(s, v, base + c - ns[v].q, u, NONE) < 0)
 				return -1;
 		} else {
 			/* an ambassador: an event to spare, or give up one of the
@@ -606,13 +626,13 @@ static int search(const struct wx_amb_input *in, const struct net *g, struct sea
 			uint32_t a = u - (uint32_t)(R + nad);
 
 			s->scanned++;
-			if (g->used[a] < g->cap[a] && reach(s, t, base, u, NONE) != 0)
+			if (g->used[a] < g->cap[a] && reach(s, t, base, u, NONE) < 0)
 				return -1;
 			for (uint32_t d = g->ad_first[a]; d < g->ad_first[a + 1]; d++) {
 				uint32_t v = (uint32_t)R + d;
 
 				s->scanned++;
-				if (g->ad[d].user != NONE && reach(s, v, base - ns[v].q, u, NONE) != 0)
+				if (g->ad[d].user != NONE && reach(s, v, base - ns[v].q, u, NONE) < 0)
 					return -1;
 			}
 		}
@@ -626,8 +646,11 @@ static void augment(const struct net *g, const struct nodest *ns)
 	size_t R = g->nreq, nad = g->nad;
 	uint32_t v = ns[g->t].pred;
 
+	/* the last arc: unfilled, a -> t, or ad -> a -> t (see search) */
 	if (v < R)
 		g->unf[v]++;
+	else if (v < R + nad)
+		g->used[g->ad[v - R].amb]++;
 	else
 		g->used[v - R - nad]++;
 	/* walking backwards, a request entered by a reversed pair lets its ad
