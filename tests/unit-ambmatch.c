@@ -420,6 +420,231 @@ static void test_random_larger(void **state)
 	}
 }
 
+/* ---- a reference: plain min-cost flow on lexicographic cost vectors ----
+ *
+ * Independent of the engine's weights and potentials: arc costs are
+ * vectors (tier-1, tier-2, tier-3 places, served, distance), added
+ * componentwise and compared lexicographically (an ordered group, so
+ * shortest paths and the optimality of successive shortest paths work as
+ * with numbers).  From the zero flow, augment one unit along a cheapest
+ * source-sink path (Bellman-Ford, queue-based: residual costs may be
+ * negative) while that path has negative cost.  Slow, and simple. */
+
+#define RN (2 + MAXR + MAXP + MAXA)              /* nodes */
+#define RM (2 * (2 * MAXR + 2 * MAXP + MAXA))    /* arcs, with reverses */
+
+struct rvec {
+	int64_t c[5];
+};
+
+struct rarc {
+	uint32_t to, rev;
+	int64_t cap;
+	struct rvec w;
+};
+
+struct refnet {
+	struct rarc arc[RM];
+	uint32_t next[RM], head[RN];
+	size_t m, n;
+};
+
+static int rvec_cmp(const struct rvec *a, const struct rvec *b)
+{
+	for (int k = 0; k < 5; k++)
+		if (a->c[k] != b->c[k])
+			return a->c[k] < b->c[k] ? -1 : 1;
+	return 0;
+}
+
+static void ref_arc(struct refnet *g, uint32_t u, uint32_t v, int64_t cap, struct rvec w)
+{
+	struct rvec nw;
+
+	for (int k = 0; k < 5; k++)
+		nw.c[k] = -w.c[k];
+	assert_true(g->m + 2 <= RM);
+	g->arc[g->m] = (struct rarc){ v, (uint32_t)g->m + 1, cap, w };
+	g->next[g->m] = g->head[u];
+	g->head[u] = (uint32_t)g->m++;
+	g->arc[g->m] = (struct rarc){ u, (uint32_t)g->m - 1, 0, nw };
+	g->next[g->m] = g->head[v];
+	g->head[v] = (uint32_t)g->m++;
+}
+
+static struct obj reference_best(const struct inst *t)
+{
+	struct refnet *g = calloc(1, sizeof *g);
+	size_t R = t->in.nreq, A = t->in.namb, P = t->in.npair, nad = 0;
+	uint32_t ad_amb[MAXP], sN, tN;
+	int32_t ad_date[MAXP];
+	struct rvec total = { { 0 } };
+	struct obj o;
+
+	assert_non_null(g);
+	/* nodes: s = 0, requests 1..R, ad nodes, ambassadors, t */
+	uint32_t *pad = calloc(P ? P : 1, sizeof *pad);
+	assert_non_null(pad);
+	for (size_t p = 0; p < P; p++) {
+		uint32_t a = t->pair[p].amb;
+		int32_t d = t->req[t->pair[p].req].date;
+		size_t k = 0;
+
+		while (k < nad && !(ad_amb[k] == a && ad_date[k] == d))
+			k++;
+		if (k == nad) {
+			ad_amb[nad] = a;
+			ad_date[nad++] = d;
+		}
+		pad[p] = (uint32_t)k;
+	}
+	sN = 0;
+	tN = (uint32_t)(1 + R + nad + A);
+	g->n = tN + 1;
+	for (size_t v = 0; v < g->n; v++)
+		g->head[v] = UINT32_MAX;
+	for (size_t r = 0; r < R; r++) {
+		struct rvec first = { { 0 } }, more = { { 0 } };
+
+		first.c[t->req[r].tier - 1] = -1;
+		first.c[3] = -1;
+		more.c[t->req[r].tier - 1] = -1;
+		if (t->req[r].places > 0)
+			ref_arc(g, sN, (uint32_t)(1 + r), 1, first);
+		if (t->req[r].places > 1)
+			ref_arc(g, sN, (uint32_t)(1 + r), t->req[r].places - 1, more);
+	}
+	for (size_t p = 0; p < P; p++) {
+		struct rvec w = { { 0 } };
+
+		w.c[4] = t->pair[p].distance;
+		ref_arc(g, 1 + t->pair[p].req, (uint32_t)(1 + R + pad[p]), 1, w);
+	}
+	for (size_t k = 0; k < nad; k++) {
+		struct rvec z = { { 0 } };
+
+		ref_arc(g, (uint32_t)(1 + R + k), (uint32_t)(1 + R + nad + ad_amb[k]), 1, z);
+	}
+	for (size_t a = 0; a < A; a++) {
+		struct rvec z = { { 0 } };
+
+		ref_arc(g, (uint32_t)(1 + R + nad + a), tN, t->amb[a].max_events, z);
+	}
+	for (;;) {
+		static struct rvec dist[RN];
+		static uint32_t pred[RN], queue[RN];
+		static uint8_t inq[RN], seen[RN];
+		size_t qh = 0, qn = 0;
+
+		memset(seen, 0, sizeof seen);
+		memset(inq, 0, sizeof inq);
+		seen[sN] = 1;
+		memset(&dist[sN], 0, sizeof dist[sN]);
+		queue[qn++ % RN] = sN;
+		inq[sN] = 1;
+		while (qh != qn) {
+			uint32_t u = queue[qh++ % RN];
+
+			inq[u] = 0;
+			for (uint32_t i = g->head[u]; i != UINT32_MAX; i = g->next[i]) {
+				const struct rarc *e = &g->arc[i];
+				struct rvec nd;
+
+				if (e->cap <= 0)
+					continue;
+				for (int k = 0; k < 5; k++)
+					nd.c[k] = dist[u].c[k] + e->w.c[k];
+				if (seen[e->to] && rvec_cmp(&nd, &dist[e->to]) >= 0)
+					continue;
+				seen[e->to] = 1;
+				dist[e->to] = nd;
+				pred[e->to] = i;
+				if (!inq[e->to]) {
+					inq[e->to] = 1;
+					queue[qn++ % RN] = e->to;
+				}
+			}
+		}
+		{
+			struct rvec zero = { { 0 } };
+
+			if (!seen[tN] || rvec_cmp(&dist[tN], &zero) >= 0)
+				break;
+		}
+		for (uint32_t v = tN; v != sN;) {
+			struct rarc *e = &g->arc[pred[v]];
+
+			e->cap--;
+			g->arc[e->rev].cap++;
+			v = g->arc[e->rev].to;
+		}
+		for (int k = 0; k < 5; k++)
+			total.c[k] += dist[tN].c[k];
+	}
+	o.f[0] = (uint64_t)-total.c[0];
+	o.f[1] = (uint64_t)-total.c[1];
+	o.f[2] = (uint64_t)-total.c[2];
+	o.served = (uint64_t)-total.c[3];
+	o.dist = (uint64_t)total.c[4];
+	free(pad);
+	free(g);
+	return o;
+}
+
+/* Medium instances (up to 64 requests and ambassadors, 1024 pairs) against
+ * the reference, in several shapes: sparse with spread distances, ties
+ * (distances 0-3, or all equal), few ambassadors for many places (most
+ * places unfilled), and dense on one or two dates. */
+static void test_reference(void **state)
+{
+	size_t n = scaled(400);
+
+	(void)state;
+	rng_s = 9001;
+	for (size_t i = 0; i < n; i++) {
+		struct inst *t = malloc(sizeof *t);
+		struct wx_amb_result res;
+		struct obj want, got;
+		unsigned shape = (unsigned)(i % 4);
+		size_t R = 1 + rn(MAXR), A = 1 + rn(MAXA), ndate = 1 + rn(shape == 3 ? 2 : 6);
+		unsigned pe = shape == 3 ? 40 + (unsigned)rn(60) : 5 + (unsigned)rn(25);
+
+		assert_non_null(t);
+		if (shape == 2)
+			A = 1 + rn(12);
+		inst_init(t, R, A);
+		for (size_t r = 0; r < R; r++) {
+			t->req[r].tier = 1 + (unsigned)rn(3);
+			t->req[r].date = (int32_t)(500 + rn(ndate));
+			t->req[r].places = (uint32_t)rn(6);
+		}
+		for (size_t x = 0; x < A; x++)
+			t->amb[x].max_events = (uint32_t)rn(5);
+		for (size_t x = 0; x < A; x++)
+			for (size_t r = 0; r < R; r++)
+				if (t->in.npair < MAXP && rn(100) < pe) {
+					uint32_t d = shape == 0 ? (uint32_t)rn(WX_AMB_MAX_DISTANCE + 1)
+						   : shape == 1 ? (rn(2) ? 4000 : (uint32_t)rn(4))
+						   : (uint32_t)rn(50000);
+
+					add_pair(t, (uint32_t)x, (uint32_t)r, d);
+				}
+		run_ok(t, &res);
+		want = reference_best(t);
+		res_obj(&res, &got);
+		if (obj_cmp(&got, &want) != 0)
+			fail_msg("instance %zu (shape %u): engine (%lu %lu %lu served %lu dist %lu) "
+				 "reference (%lu %lu %lu served %lu dist %lu)", i, shape,
+				 (unsigned long)got.f[0], (unsigned long)got.f[1],
+				 (unsigned long)got.f[2], (unsigned long)got.served,
+				 (unsigned long)got.dist, (unsigned long)want.f[0],
+				 (unsigned long)want.f[1], (unsigned long)want.f[2],
+				 (unsigned long)want.served, (unsigned long)want.dist);
+		wx_amb_result_free(&res);
+		free(t);
+	}
+}
+
 /* One ambassador could do a tier-3 request or a tier-1 request (same date):
  * tier 1 gets it, even though the tier-3 request is nearer and listed
  * first; the tier-3 place is "taken by a higher tier". */
@@ -820,6 +1045,7 @@ int main(void)
 		cmocka_unit_test(test_random_larger),
 		cmocka_unit_test(test_brute_force),
 		cmocka_unit_test(test_brute_force_ties),
+		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_many_places),
 		cmocka_unit_test(test_same_tier_moves),
 	};
