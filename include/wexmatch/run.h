@@ -45,7 +45,7 @@
 
 #define WX_RUN_ALGORITHM "da-soft-reserves/1"   /* recorded with every run */
 #define WX_RUN_GROUP_SCORE 3      /* the "priority group" of the figures */
-#define WX_RUN_INTEREST_LIMIT 64  /* default eligible entries per cut list */
+#define WX_RUN_INTEREST_LIMIT 16  /* default eligible entries per cut list */
 
 /* Called now and then: stage is "reading", "matching", ...; total may be 0
  * when unknown. */

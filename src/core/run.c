@@ -235,6 +235,16 @@ struct priv {
 	uint32_t *by_week;         /* (week_key, day, id) */
 	uint32_t *by_day;          /* (day, id) */
 	uint64_t *phash;           /* hash of each place_all id, for the digest */
+	struct listref *ref[2];    /* each candidate's list in the run [0] and the
+	                            * counterfactual [1] */
+	struct wx_match_cand *cf_cand;   /* the counterfactual's engine input */
+	uint32_t *prof_max;        /* probing thresholds (prof_thresholds) */
+	/* max-trees over the thresholds in by_day and by_week order, for a
+	 * non-member [0] and for a member of any category [1] */
+	uint32_t *tree_day[2], *tree_week[2];
+	size_t tree_size;
+	size_t prof_w;
+	uint32_t *free_first, *free_list, *free_fill;   /* placements with a free seat */
 	/* (person, year) of confirmed or completed placements */
 	struct keyset history;
 	/* placements' civil start dates */
@@ -831,6 +841,9 @@ static int push_entry(struct priv *P, uint32_t pi, unsigned g, uint32_t pos)
 	return WX_OK;
 }
 
+static size_t first_above(const uint32_t *t, size_t v, size_t l, size_t r, size_t lo, size_t hi,
+			  uint32_t x);
+
 /* Sorting a group of placements of equal date by distance, then id. */
 struct dist_item {
 	double km;
@@ -850,6 +863,17 @@ static int cmp_dist(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* A candidate's list as passed to the engine in one session (the run, or
+ * the counterfactual): entries [first, first + nent) of the pools. */
+struct listref {
+	size_t first;
+	uint32_t nent;
+	uint32_t last_pos;   /* true position of the last entry walked */
+	uint32_t probed;     /* positions up to here would not take the candidate */
+	uint8_t cut;         /* entries after last_pos were not passed */
+	uint8_t settled;     /* none of them would take the candidate, ever */
+};
+
 struct builder {
 	struct wx_run *w;
 	struct priv *P;
@@ -863,16 +887,21 @@ struct builder {
 	uint32_t *tmp_order;
 	size_t order_cap;
 	/* probing (settle_cut): walk the list without storing it, and stop
-	 * at the first eligible entry past the first skip that res's
+	 * at the first eligible entry past position skip_pos that res's
 	 * placement would take */
 	const struct wx_match_result *probe;
 	uint32_t probe_rank, probe_member;
-	size_t skip, walked;
+	uint32_t skip_pos;
 	int found;
 	uint32_t found_pos;
-	/* entries up to this position are all passed; limit counts the
-	 * eligible ones after it (0: a list from the start) */
-	uint32_t min_pos;
+	const uint32_t *cur_tree;   /* probing: the tree over the group emitted, */
+	size_t cur_off;             /* and the group's first index in it */
+	int prof_hopeless;       /* probing: no placement of this profession
+	                          * would take the candidate */
+	int prof_skip;           /* ... so the rest of it is skipped */
+	/* appending (0: building from the start): only eligible entries
+	 * from this position on are stored; limit counts them */
+	uint32_t append_from;
 };
 
 /* Emit the placements arr[0..n) (taking part, of one date group or of a
@@ -882,6 +911,13 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 	struct wx_run *w = b->w;
 	struct priv *P = b->P;
 	const uint32_t *order = arr;
+
+	/* a walk that only needs positions past this group: count it */
+	if ((b->probe && b->pos + n <= b->skip_pos) ||
+	    (b->append_from && b->pos + n < b->append_from)) {
+		b->pos += (uint32_t)n;
+		return WX_OK;
+	}
 
 	if (b->ci->located && n > 1) {
 		/* equal dates: nearer first, unknown distances last, then id */
@@ -914,17 +950,40 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 	if (!b->probe && reserve(P, n))
 		return WX_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t pi = order[i];
+		uint32_t pi;
 		unsigned g;
 
-		if (b->pos >= b->min_pos && b->eligible >= b->limit) {
+		/* probing past skip_pos in the profession's own order (the
+		 * candidate cannot be located): jump to the next placement
+		 * whose threshold might take the candidate */
+		if (b->probe && b->cur_tree && order == arr && b->pos >= b->skip_pos &&
+		    !b->prof_hopeless) {
+			size_t j = first_above(b->cur_tree, 1, 0, P->tree_size, b->cur_off + i,
+					       b->cur_off + n, b->probe_rank);
+			if (j >= b->cur_off + n) {
+				b->pos += (uint32_t)(n - i);
+				return WX_OK;
+			}
+			b->pos += (uint32_t)(j - b->cur_off - i);
+			i = j - b->cur_off;
+		}
+		pi = order[i];
+
+		if ((!b->append_from || b->pos >= b->append_from) && b->eligible >= b->limit) {
 			b->stop = b->cut = 1;
 			return WX_OK;
 		}
-		if (b->probe && b->walked >= b->skip) {
-			/* past the passed entries only "would it take" matters:
-			 * ask that first, it is cheaper than the gates */
+		if (b->probe) {
+			/* up to skip_pos every entry is passed, or was shown
+			 * before not to take the candidate; past it only "would
+			 * it take" matters, and it is cheaper than the gates */
 			b->pos++;
+			if (b->pos <= b->skip_pos)
+				continue;
+			if (b->prof_hopeless) {
+				b->prof_skip = 1;
+				return WX_OK;
+			}
 			if (!wx_match_would_take(b->probe, (size_t)P->engine_of[pi], b->probe_rank,
 						 b->probe_member))
 				continue;
@@ -936,19 +995,22 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 			}
 			continue;
 		}
-		g = gate(w, P, b->ci, pi, 0);
-		b->pos++;
-		if (g == WX_GATE_OK) {
-			if (b->pos > b->min_pos)
+		if (b->append_from) {
+			/* appending to a list: the eligible entries from there */
+			b->pos++;
+			if (b->pos < b->append_from || gate(w, P, b->ci, pi, 0) != WX_GATE_OK)
+				continue;
+			b->eligible++;
+			g = WX_GATE_OK;
+		} else {
+			g = gate(w, P, b->ci, pi, 0);
+			b->pos++;
+			if (g == WX_GATE_OK)
 				b->eligible++;
-		} else if (b->gated >= GATED_MAX)
-			continue;
-		else
-			b->gated++;
-		if (b->probe) {
-			/* still within the entries passed */
-			b->walked++;
-			continue;
+			else if (b->gated >= GATED_MAX)
+				continue;
+			else
+				b->gated++;
 		}
 		P->ent[P->nent].place = P->engine_of[pi];
 		P->ent[P->nent].gate = g;
@@ -962,16 +1024,238 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 /* Emit arr[0..n), ordered by day (then id), one date group at a time. */
 static int emit_by_day(struct builder *b, const uint32_t *arr, size_t n)
 {
-	for (size_t i = 0; i < n && !b->stop;) {
+	const struct priv *P = b->P;
+	const struct wx_run_place *pl = b->w->place_all;
+	const uint32_t *tree = NULL;
+	size_t off = 0;
+
+	if (b->probe && P->tree_day[0]) {
+		int mem = b->probe_member != 0;
+		if (arr >= P->by_day && arr < P->by_day + P->prof_first[P->nprof]) {
+			tree = P->tree_day[mem];
+			off = (size_t)(arr - P->by_day);
+		} else {
+			tree = P->tree_week[mem];
+			off = (size_t)(arr - P->by_week);
+		}
+	}
+	{
+		/* entries a walk only counts (before skip_pos when probing,
+		 * before append_from when appending): jump to the date group
+		 * that holds the first one it needs; the entry at index x has
+		 * position pos + x + 1 at group boundaries */
+		size_t target = 0;
+		if (b->probe && b->pos < b->skip_pos)
+			target = b->skip_pos - b->pos;
+		else if (b->append_from && b->pos + 1 < b->append_from)
+			target = b->append_from - 1 - b->pos;
+		if (target >= n) {
+			b->pos += (uint32_t)n;
+			return WX_OK;
+		}
+		if (target) {
+			while (target > 0 && pl[arr[target - 1]].day == pl[arr[target]].day)
+				target--;
+			b->pos += (uint32_t)target;
+			arr += target;
+			n -= target;
+			off += target;
+		}
+	}
+	for (size_t i = 0; i < n && !b->stop && !b->prof_skip;) {
+		if (tree && b->pos >= b->skip_pos) {
+			/* past the entries passed: jump to the first date group
+			 * holding a placement that might take the candidate */
+			size_t j = first_above(tree, 1, 0, P->tree_size, off + i, off + n,
+					       b->probe_rank);
+			if (j >= off + n) {
+				b->pos += (uint32_t)(n - i);
+				return WX_OK;
+			}
+			j -= off;
+			while (j > i && pl[arr[j - 1]].day == pl[arr[j]].day)
+				j--;
+			b->pos += (uint32_t)(j - i);
+			i = j;
+		}
 		size_t j = i + 1;
-		int64_t day = b->w->place_all[arr[i]].day;
-		while (j < n && b->w->place_all[arr[j]].day == day)
+		int64_t day = pl[arr[i]].day;
+		while (j < n && pl[arr[j]].day == day)
 			j++;
+		b->cur_tree = tree;
+		b->cur_off = off + i;
 		if (emit_group(b, arr + i, j - i))
 			return WX_ENOMEM;
+		b->cur_tree = NULL;
 		i = j;
 	}
 	return WX_OK;
+}
+
+/* Thresholds for probing (settle_cut): for each profession, the largest
+ * rank any of its placements would take, for a non-member (prof_max[k *
+ * (1 + ncat)]) and for a member of each category (then + 1 + c), from a
+ * result.  A candidate ranked at or past all that apply to them is taken
+ * by none of the profession's placements. */
+#define TAKE_ALL UINT32_MAX
+
+static void placement_thresholds(const struct wx_match_result *res, size_t p, uint32_t *t)
+{
+	size_t K = res->ncat, base = p * (K + 1);
+	uint64_t seats = 0, held = 0;
+
+	for (size_t k = 0; k <= K; k++) {
+		seats += res->seats[base + k];
+		held += res->held[base + k];
+	}
+	for (size_t k = 0; k <= K; k++)
+		t[k] = 0;
+	if (held < seats) {
+		for (size_t k = 0; k <= K; k++)
+			t[k] = TAKE_ALL;
+		return;
+	}
+	if (res->held[base] && res->cutoff[base] != WX_MATCH_NO_RANK)
+		t[0] = res->cutoff[base];
+	for (size_t k = 0; k < K; k++) {
+		size_t x = base + 1 + k;
+		if (!res->held[x])
+			continue;
+		if (res->spare_cutoff[x] != WX_MATCH_NO_RANK) {
+			if (res->spare_cutoff[x] > t[0])
+				t[0] = res->spare_cutoff[x];
+			t[1 + k] = TAKE_ALL;
+		} else if (res->cutoff[x] != WX_MATCH_NO_RANK) {
+			t[1 + k] = res->cutoff[x];
+		}
+	}
+}
+
+static int prof_thresholds(struct wx_run *w, struct priv *P, const struct wx_match_result *res)
+{
+	size_t W = 1 + res->ncat, nfree = 0;
+	uint32_t t[WX_MATCH_MAX_CATEGORIES + 1];
+
+	free(P->prof_max);
+	free(P->free_first);
+	free(P->free_list);
+	P->free_list = NULL;
+	P->prof_max = calloc(P->nprof ? P->nprof * W : 1, sizeof *P->prof_max);
+	P->free_first = calloc(P->nprof + 1, sizeof *P->free_first);
+	if (!P->prof_max || !P->free_first)
+		return WX_ENOMEM;
+	P->prof_w = W;
+	/* placements with a free seat are kept apart: one of them would take
+	 * anyone, but the gates usually keep the candidate out (that is why
+	 * the seat is free), and a profession's threshold must not be lost
+	 * to it */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < P->nprof; k++) {
+			uint32_t *m = P->prof_max + k * W;
+			for (uint32_t q = P->prof_first[k]; q < P->prof_first[k + 1]; q++) {
+				int32_t e = P->engine_of[P->by_day[q]];
+				if (e < 0)
+					continue;
+				placement_thresholds(res, (size_t)e, t);
+				if (t[0] == TAKE_ALL) {
+					if (pass == 0)
+						P->free_first[k + 1]++;
+					else
+						P->free_list[P->free_first[k] + P->free_fill[k]++] = P->by_day[q];
+					continue;
+				}
+				if (pass == 0)
+					for (size_t x = 0; x < W; x++)
+						if (t[x] > m[x])
+							m[x] = t[x];
+			}
+		}
+		if (pass == 0) {
+			for (size_t k = 0; k < P->nprof; k++)
+				P->free_first[k + 1] += P->free_first[k];
+			nfree = P->free_first[P->nprof];
+			P->free_list = malloc((nfree ? nfree : 1) * sizeof *P->free_list);
+			free(P->free_fill);
+			P->free_fill = calloc(P->nprof ? P->nprof : 1, sizeof *P->free_fill);
+			if (!P->free_list || !P->free_fill)
+				return WX_ENOMEM;
+		}
+	}
+	/* the trees */
+	{
+		size_t n = P->prof_first[P->nprof], size = 1;
+		while (size < n)
+			size *= 2;
+		if (size != P->tree_size || !P->tree_day[0]) {
+			for (int q = 0; q < 2; q++) {
+				free(P->tree_day[q]);
+				free(P->tree_week[q]);
+				P->tree_day[q] = malloc(2 * size * sizeof **P->tree_day);
+				P->tree_week[q] = malloc(2 * size * sizeof **P->tree_week);
+				if (!P->tree_day[q] || !P->tree_week[q])
+					return WX_ENOMEM;
+			}
+			P->tree_size = size;
+		}
+		for (int q = 0; q < 2; q++) {
+			memset(P->tree_day[q], 0, 2 * size * sizeof **P->tree_day);
+			memset(P->tree_week[q], 0, 2 * size * sizeof **P->tree_week);
+		}
+		for (int o = 0; o < 2; o++) {
+			const uint32_t *arr = o ? P->by_week : P->by_day;
+			uint32_t **tr = o ? P->tree_week : P->tree_day;
+			for (size_t x = 0; x < n; x++) {
+				int32_t e = P->engine_of[arr[x]];
+				uint32_t mem;
+				if (e < 0)
+					continue;
+				placement_thresholds(res, (size_t)e, t);
+				mem = t[0];
+				for (size_t c = 1; c < W; c++)
+					if (t[c] > mem)
+						mem = t[c];
+				tr[0][size + x] = t[0];
+				tr[1][size + x] = mem;
+			}
+			for (int q = 0; q < 2; q++)
+				for (size_t v = size - 1; v >= 1; v--)
+					tr[q][v] = tr[q][2 * v] > tr[q][2 * v + 1] ? tr[q][2 * v] : tr[q][2 * v + 1];
+		}
+	}
+	(void)w;
+	return WX_OK;
+}
+
+/* The first index in [lo, hi) of the tree's leaves whose value is above
+ * x, or hi. */
+static size_t first_above(const uint32_t *t, size_t v, size_t l, size_t r, size_t lo, size_t hi,
+			  uint32_t x)
+{
+	if (r <= lo || l >= hi || t[v] <= x)
+		return hi;
+	if (r - l == 1)
+		return l;
+	size_t mid = (l + r) / 2, f = first_above(t, 2 * v, l, mid, lo, hi, x);
+	return f < hi ? f : first_above(t, 2 * v + 1, mid, r, lo, hi, x);
+}
+
+/* Whether some placement of profession k might take the candidate: one
+ * with a free seat that the candidate is eligible for, or a full one whose
+ * threshold for them is past their rank. */
+static int prof_may_take(struct wx_run *w, const struct priv *P, const struct cinfo *ci, int k,
+			 uint32_t rank, uint32_t member)
+{
+	const uint32_t *m = P->prof_max + (size_t)k * P->prof_w;
+
+	if (rank < m[0])
+		return 1;
+	for (size_t c = 1; c < P->prof_w; c++)
+		if ((member >> (c - 1) & 1) && rank < m[c])
+			return 1;
+	for (uint32_t q = P->free_first[k]; q < P->free_first[k + 1]; q++)
+		if (gate(w, P, ci, P->free_list[q], 0) == WX_GATE_OK)
+			return 1;
+	return 0;
 }
 
 /* A list built from interests (matching.md, section 3), emitted through
@@ -998,7 +1282,15 @@ static int walk_interests(struct builder *b, uint32_t *listed_out)
 			base += (uint32_t)n;
 			continue;
 		}
+		if ((b->probe && base + n <= b->skip_pos) ||
+		    (b->append_from && base + n < b->append_from)) {
+			base += (uint32_t)n;
+			continue;
+		}
 		b->pos = base;
+		b->prof_skip = 0;
+		b->prof_hopeless = b->probe &&
+			!prof_may_take(w, P, ci, k, b->probe_rank, b->probe_member);
 		if (!ci->nweeks) {
 			if (emit_by_day(b, dy, n))
 				return WX_ENOMEM;
@@ -1007,7 +1299,7 @@ static int walk_interests(struct builder *b, uint32_t *listed_out)
 			 * rest: dated ones fail the week gate and are only
 			 * counted; undated ones pass it (run.h) */
 			size_t listed = 0, undated = 0;
-			for (uint32_t x = 0; x < ci->nweeks && !b->stop; x++) {
+			for (uint32_t x = 0; x < ci->nweeks && !b->stop && !b->prof_skip; x++) {
 				int key = P->weeks[ci->weeks_first + x], y;
 				for (y = 0; y < (int)x && P->weeks[ci->weeks_first + (uint32_t)y] != key; y++)
 					;
@@ -1030,7 +1322,7 @@ static int walk_interests(struct builder *b, uint32_t *listed_out)
 			}
 			while (undated < n && w->place_all[wk[n - 1 - undated]].week_key == UNDATED_KEY)
 				undated++;
-			if (!b->stop && undated) {
+			if (!b->stop && !b->prof_skip && undated) {
 				b->pos = base + (uint32_t)(n - undated);
 				if (emit_group(b, wk + n - undated, undated))
 					return WX_ENOMEM;
@@ -1054,10 +1346,13 @@ static void builder_start(struct builder *b, struct wx_run *w, struct priv *P,
 	b->pos = 0;
 	b->stop = b->cut = 0;
 	b->probe = NULL;
-	b->walked = b->skip = 0;
+	b->skip_pos = 0;
 	b->found = 0;
 	b->found_pos = 0;
-	b->min_pos = 0;
+	b->append_from = 0;
+	b->prof_hopeless = b->prof_skip = 0;
+	b->cur_tree = NULL;
+	b->cur_off = 0;
 }
 
 static void builder_free(struct builder *b)
@@ -1066,15 +1361,26 @@ static void builder_free(struct builder *b)
 	free(b->tmp_order);
 }
 
-static int build_list(struct wx_run *w, struct priv *P, size_t i, size_t limit,
-		      uint32_t min_pos, struct builder *b)
+/* The public view of candidate i's list in the run. */
+static void sync_rc(struct wx_run *w, const struct priv *P, size_t i)
 {
-	struct wx_run_cand *r = &w->rc[i];
+	const struct listref *lr = &P->ref[0][i];
+
+	w->rc[i].first = lr->first;
+	w->rc[i].nent = lr->nent;
+	w->rc[i].cut = lr->cut;
+}
+
+/* Build candidate i's list from the start, passing entries up to the
+ * limit-th eligible one (SIZE_MAX: all), into *lr. */
+static int build_list(struct wx_run *w, struct priv *P, size_t i, size_t limit,
+		      struct listref *lr, struct builder *b)
+{
 	const struct cinfo *ci = &P->ci[i];
+	uint32_t listed = 0;
 
 	builder_start(b, w, P, ci, limit);
-	b->min_pos = min_pos;
-	r->first = P->nent;
+	lr->first = P->nent;
 	if (ci->nch) {
 		for (uint32_t j = 0; j < ci->nch; j++) {
 			uint32_t pi = P->chs[ci->ch_first + j], q;
@@ -1088,13 +1394,16 @@ static int build_list(struct wx_run *w, struct priv *P, size_t i, size_t limit,
 			if (push_entry(P, pi, g, j + 1))
 				return WX_ENOMEM;
 		}
-		r->listed = ci->nch;
-	} else {
-		if (walk_interests(b, &r->listed))
-			return WX_ENOMEM;
+		listed = ci->nch;
+	} else if (walk_interests(b, &listed)) {
+		return WX_ENOMEM;
 	}
-	r->nent = (uint32_t)(P->nent - r->first);
-	r->cut = (unsigned)b->cut;
+	w->rc[i].listed = listed;
+	lr->nent = (uint32_t)(P->nent - lr->first);
+	lr->cut = (uint8_t)b->cut;
+	lr->last_pos = b->cut ? b->pos : listed;
+	lr->probed = 0;
+	lr->settled = 0;
 	return WX_OK;
 }
 
@@ -1351,15 +1660,25 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 	/* the lists */
 	{
 		struct builder b;
+		size_t n = w->in.ncand ? w->in.ncand : 1;
 
+		P->ref[0] = malloc(n * sizeof *P->ref[0]);
+		P->ref[1] = malloc(n * sizeof *P->ref[1]);
+		if (!P->ref[0] || !P->ref[1])
+			return wx_err_set(err, WX_ENOMEM, "out of memory");
+		/* about what the lists will take, to spare the pools' growth */
+		if (reserve(P, w->in.ncand * 8))
+			return wx_err_set(err, WX_ENOMEM, "out of memory");
 		memset(&b, 0, sizeof b);
 		for (size_t i = 0; i < w->in.ncand; i++) {
 			if (o->progress && i % 65536 == 0)
 				o->progress(o->pctx, "building preference lists", i, w->in.ncand);
-			if (build_list(w, P, i, P->limit, 0, &b)) {
+			if (build_list(w, P, i, P->limit, &P->ref[0][i], &b)) {
 				builder_free(&b);
 				return wx_err_set(err, WX_ENOMEM, "out of memory");
 			}
+			P->ref[1][i] = P->ref[0][i];
+			sync_rc(w, P, i);
 		}
 		builder_free(&b);
 	}
@@ -1387,116 +1706,130 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 	return WX_OK;
 }
 
-/* For each cut list that ran out in res (its candidate unplaced), the
- * entries that were not passed either would all turn the candidate away
- * given res's holders, and then the run is exactly that of the whole list
- * (deferred acceptance gives the same result whatever the order of
- * proposals, and these would come last and change nothing), or one would
- * not, and then the whole list is passed and the run must be done again.
- * Returns how many lists grew, or -1 when out of memory. */
+/* Session which (0 the run, 1 the counterfactual) left candidates whose
+ * cut lists ran out unplaced.  For each: the entries that were not passed
+ * either would all turn the candidate away given res's holders (a walk
+ * down the rest of the list, asking each placement, or a whole profession
+ * at once through its thresholds), and then the run is exactly that of
+ * the whole list: deferred acceptance gives the same result whatever the
+ * order of proposals, and these would come last and change nothing.  Or
+ * one would take them: then the list grows from that entry, by as many
+ * eligible entries as it had (geometric growth), and the session goes on.
+ * A placement that would not take a candidate now never will later in the
+ * same session (its holders only get better for them, and by path
+ * independence a newcomer it turns away stays out), so a walk never looks
+ * at an entry twice, and the entries it skipped are left out of the list
+ * (positions are kept, so choice_rank stays true).  Returns how many
+ * lists grew, or -1 when out of memory. */
 static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_result *res,
-		       int cf, uint8_t *settled)
+		       int which, struct wx_match_cand *cand)
 {
 	struct builder b;
 	long grown = 0;
 
+	if (prof_thresholds(w, P, res) != WX_OK)
+		return -1;
 	memset(&b, 0, sizeof b);
 	for (size_t i = 0; i < w->in.ncand; i++) {
-		struct wx_run_cand *r = &w->rc[i];
-		uint32_t nent = r->nent, listed;
+		struct listref *lr = &P->ref[which][i];
+		uint32_t listed, found, limit;
+		size_t first;
 
-		/* settled: a placement that would not take a candidate now
-		 * never will later in the same run (its holders only get
-		 * better for it, and by path independence a newcomer it turns
-		 * away stays out), so one walk that found none is enough */
-		if (!r->cut || res->place[i] >= 0 || settled[i])
+		if (!lr->cut || lr->settled || res->place[i] >= 0)
 			continue;
-		/* walk the whole list without storing it, past the entries
-		 * passed, for one that would take the candidate */
 		builder_start(&b, w, P, &P->ci[i], SIZE_MAX);
 		b.probe = res;
 		b.probe_rank = res->rank[i];
-		b.probe_member = cf ? 0 : P->cand[i].member;
-		b.skip = nent;
-		if (walk_interests(&b, &listed)) {
-			builder_free(&b);
-			return -1;
-		}
+		b.probe_member = which ? 0 : cand[i].member;
+		b.skip_pos = lr->last_pos > lr->probed ? lr->last_pos : lr->probed;
+		if (walk_interests(&b, &listed))
+			goto oom;
 		if (!b.found) {
-			settled[i] = 1;
+			lr->settled = 1;
+			lr->probed = listed;
 			continue;
 		}
-		/* it matters: pass the list up to that entry, and as many
-		 * eligible ones again after it as the first cut passed */
-		if (build_list(w, P, i, P->limit, b.found_pos, &b)) {
-			builder_free(&b);
-			return -1;
-		}
+		/* the list as passed, then eligible entries from the one found */
+		found = b.found_pos;
+		first = P->nent;
+		if (reserve(P, lr->nent))
+			goto oom;
+		memcpy(P->ent + first, P->ent + lr->first, lr->nent * sizeof *P->ent);
+		memcpy(P->pos + first, P->pos + lr->first, lr->nent * sizeof *P->pos);
+		memcpy(P->all + first, P->all + lr->first, lr->nent * sizeof *P->all);
+		P->nent += lr->nent;
+		limit = lr->nent > P->limit ? lr->nent : (uint32_t)P->limit;
+		builder_start(&b, w, P, &P->ci[i], limit);
+		b.append_from = found;
+		if (walk_interests(&b, &listed))
+			goto oom;
+		lr->first = first;
+		lr->nent = (uint32_t)(P->nent - first);
+		lr->probed = found - 1;
+		lr->cut = (uint8_t)b.cut;
+		lr->last_pos = b.cut ? b.pos : listed;
 		grown++;
 	}
 	builder_free(&b);
-	/* the pool may have moved */
+	/* the pools may have moved */
 	for (size_t i = 0; i < w->in.ncand; i++) {
-		P->cand[i].choice = P->ent + w->rc[i].first;
-		P->cand[i].nchoice = w->rc[i].nent;
+		cand[i].choice = P->ent + P->ref[which][i].first;
+		cand[i].nchoice = P->ref[which][i].nent;
 	}
 	return grown;
+oom:
+	builder_free(&b);
+	return -1;
+}
+
+/* Run one session to the end: start, then settle and resume while lists
+ * grow. */
+static int session(struct wx_run *w, struct priv *P, const struct wx_match_input *in, int which,
+		   struct wx_match_cand *cand, struct wx_match_result *res, struct wx_err *err)
+{
+	struct wx_match_session *ses = NULL;
+	long grown;
+	int rc;
+
+	for (size_t i = 0; i < w->in.ncand; i++) {
+		cand[i].choice = P->ent + P->ref[which][i].first;
+		cand[i].nchoice = P->ref[which][i].nent;
+	}
+	if ((rc = wx_match_start(in, res, &ses, err)) != WX_OK)
+		return rc;
+	while ((grown = settle_cut(w, P, res, which, cand)) > 0) {
+		w->reruns++;
+		if ((rc = wx_match_resume(ses, res, err)) != WX_OK)
+			break;
+	}
+	wx_match_session_free(ses);
+	if (rc == WX_OK && grown < 0)
+		rc = wx_err_set(err, WX_ENOMEM, "out of memory");
+	return rc;
 }
 
 int wx_run_match(struct wx_run *w, struct wx_err *err)
 {
 	struct priv *P = w->priv_;
-	struct wx_match_session *ses = NULL;
 	struct wx_match_result cfres;
 	struct wx_match_input cfin;
-	long grown;
 	int rc;
 
-	/* The run; then, while a cut list that ran out could have mattered,
-	 * the whole list for it and the run goes on (wx_match_resume).
-	 * Growing lists later, for the counterfactual, never changes it: it
-	 * only adds entries after a placed candidate's placement, or entries
-	 * settle_cut showed would turn an unplaced one away. */
-	uint8_t *settled = calloc(w->in.ncand ? w->in.ncand : 1, 1);
-
-	if (!settled)
-		return wx_err_set(err, WX_ENOMEM, "out of memory");
+	/* the run, and the counterfactual with lists of its own (what a
+	 * list leaves out depends on the session's holders) */
 	wx_match_result_free(&w->res);
-	if ((rc = wx_match_start(&w->in, &w->res, &ses, err)) != WX_OK) {
-		free(settled);
+	if ((rc = session(w, P, &w->in, 0, P->cand, &w->res, err)) != WX_OK)
 		return rc;
-	}
-	while ((grown = settle_cut(w, P, &w->res, 0, settled)) > 0) {
-		w->reruns++;
-		if ((rc = wx_match_resume(ses, &w->res, err)) != WX_OK)
-			break;
-	}
-	wx_match_session_free(ses);
-	ses = NULL;
-	memset(settled, 0, w->in.ncand);
-	if (rc == WX_OK && grown < 0)
-		rc = wx_err_set(err, WX_ENOMEM, "out of memory");
-	if (rc != WX_OK) {
-		free(settled);
-		return rc;
-	}
-
-	/* the counterfactual, the same way */
+	free(P->cf_cand);
+	P->cf_cand = malloc((w->in.ncand ? w->in.ncand : 1) * sizeof *P->cf_cand);
+	if (!P->cf_cand)
+		return wx_err_set(err, WX_ENOMEM, "out of memory");
+	if (w->in.ncand)
+		memcpy(P->cf_cand, P->cand, w->in.ncand * sizeof *P->cf_cand);
 	wx_match_counterfactual_input(&w->in, &cfin);
-	if ((rc = wx_match_start(&cfin, &cfres, &ses, err)) != WX_OK) {
-		wx_match_result_free(&cfres);
-		free(settled);
-		return rc;
-	}
-	while ((grown = settle_cut(w, P, &cfres, 1, settled)) > 0) {
-		w->reruns++;
-		if ((rc = wx_match_resume(ses, &cfres, err)) != WX_OK)
-			break;
-	}
-	wx_match_session_free(ses);
-	free(settled);
-	if (rc == WX_OK && grown < 0)
-		rc = wx_err_set(err, WX_ENOMEM, "out of memory");
+	cfin.cand = P->cf_cand;
+	memset(&cfres, 0, sizeof cfres);
+	rc = session(w, P, &cfin, 1, P->cf_cand, &cfres, err);
 	if (rc == WX_OK)
 		rc = wx_match_figures_of(&w->in, &cfin, &cfres, WX_RUN_GROUP_SCORE, &w->cf, err);
 	free(P->cf_place);
@@ -1511,6 +1844,13 @@ int wx_run_match(struct wx_run *w, struct wx_err *err)
 	wx_match_result_free(&cfres);
 	if (rc != WX_OK)
 		return rc;
+	/* the run's lists, where the counterfactual's growth may have moved
+	 * the pools */
+	for (size_t i = 0; i < w->in.ncand; i++) {
+		sync_rc(w, P, i);
+		P->cand[i].choice = P->ent + P->ref[0][i].first;
+		P->cand[i].nchoice = P->ref[0][i].nent;
+	}
 	if ((rc = wx_match_figures(&w->in, &w->res, WX_RUN_GROUP_SCORE, &w->fig, err)) != WX_OK)
 		return rc;
 	w->ran = 1;
@@ -1537,6 +1877,17 @@ void wx_run_free(struct wx_run *w)
 		free(P->by_week);
 		free(P->by_day);
 		free(P->phash);
+		free(P->ref[0]);
+		free(P->ref[1]);
+		free(P->cf_cand);
+		free(P->prof_max);
+		for (int q = 0; q < 2; q++) {
+			free(P->tree_day[q]);
+			free(P->tree_week[q]);
+		}
+		free(P->free_first);
+		free(P->free_list);
+		free(P->free_fill);
 		free(P->history.k);
 		free(P->py);
 		free(P->pm);

@@ -149,10 +149,11 @@ void wx_run_fill_row(const struct wx_run *w, size_t i, struct wx_run_row *row)
 	for (unsigned k = 0; k < row->nrule; k++)
 		row->rule[k] = rules[k];
 	n = wx_run_explain(w, i, why, WX_RUN_WHY_MAX);
-	/* a placed candidate's better entries are all passed; an unplaced
-	 * one's list may hold entries never passed (failed gates past the
-	 * first few): count them all */
-	row->nwhy = (uint32_t)(w->res.place[i] >= 0 ? n : r->listed);
+	/* the entries passed are not all of them (failed gates past the
+	 * first few, and full placements a long list skipped, run.h): count
+	 * by positions, the entries before the one placed or the whole list */
+	(void)n;
+	row->nwhy = w->res.place[i] >= 0 ? row->choice_rank - 1 : r->listed;
 	row->nwhy_kept = (uint32_t)(n < WX_RUN_WHY_MAX ? n : WX_RUN_WHY_MAX);
 	for (uint32_t k = 0; k < row->nwhy_kept; k++) {
 		row->why[k].choice_rank = why[k].choice_rank;
