@@ -81,7 +81,6 @@ struct wx_run_place {
 /* A participating candidate, indexed like in.cand. */
 struct wx_run_cand {
 	const char *id;
-	size_t first;             /* its entries in the private pools */
 	uint32_t listed;          /* length of the whole list of section 3 */
 	uint32_t nent;            /* entries passed to the engine */
 	unsigned cut : 1;         /* the passed list stops before its end */

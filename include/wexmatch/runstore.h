@@ -145,7 +145,8 @@ int wx_amb_run_save(struct wx_store *s, const struct wx_amb_run *w, const struct
 /* Fill the row of place k of request r (strings point into w). */
 void wx_amb_fill_row(const struct wx_amb_run *w, size_t r, uint32_t k, struct wx_amb_row *row);
 
-/* Fill a candidate row from the run (strings point into w). */
-void wx_run_fill_row(const struct wx_run *w, size_t i, struct wx_run_row *row);
+/* Fill a candidate row from the run (strings point into w); the better
+ * entries (why) only when with_why. */
+void wx_run_fill_row(const struct wx_run *w, size_t i, struct wx_run_row *row, int with_why);
 
 #endif

@@ -173,6 +173,13 @@ int wx_store_backup(struct wx_store *s, const char *path, struct wx_err *err);
  * have to be run again after MDB_MAP_FULL.  Only outside transactions. */
 int wx_store_reserve(struct wx_store *s, uint64_t bytes, struct wx_err *err);
 
+/* Let go of the database pages this process has mapped in (they stay in
+ * the page cache, and come back on the next access): a scan of a million
+ * records would otherwise keep the whole file in its resident memory.  The
+ * map is read-only, so this loses nothing and pointers into it stay valid;
+ * safe inside a read transaction. */
+void wx_store_release_pages(struct wx_store *s);
+
 /* Clear reader slots left by dead processes; returns how many were cleared. */
 int wx_store_clear_stale_readers(struct wx_store *s);
 

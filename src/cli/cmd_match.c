@@ -264,7 +264,7 @@ static int write_results(FILE *f, const struct wx_run *w, enum wx_format fmt, co
 	for (size_t i = 0; i < w->in.ncand; i++) {
 		struct wx_run_row r;
 
-		wx_run_fill_row(w, i, &r);
+		wx_run_fill_row(w, i, &r, 0);
 		slot_text(r.slot, w->cat, w->in.ncat, slot, sizeof slot);
 		snprintf(score, sizeof score, "%d", (int)r.score);
 		if (r.choice_rank)

@@ -16,7 +16,8 @@
 #include "wexmatch/run.h"
 #include "wexmatch/values.h"
 
-#define GATED_MAX 32   /* failed entries passed per list (explanations) */
+#define GATED_MAX 20   /* failed entries passed per list (explanations:
+                        * WX_RUN_WHY_MAX are kept) */
 #define UNDATED_KEY INT_MAX
 
 /* ---- small tools ---- */
@@ -238,6 +239,7 @@ struct priv {
 	struct listref *ref[2];    /* each candidate's list in the run [0] and the
 	                            * counterfactual [1] */
 	struct wx_match_cand *cf_cand;   /* the counterfactual's engine input */
+	const uint32_t *place_of;  /* w->place_of */
 	uint32_t *prof_max;        /* probing thresholds (prof_thresholds) */
 	/* max-trees over the thresholds in by_day and by_week order, for a
 	 * non-member [0] and for a member of any category [1] */
@@ -696,8 +698,12 @@ static int read_candidates(struct wx_txn *t, struct read_ctx *c, uint64_t total)
 		const char *name, *val;
 		size_t nlen, vlen;
 
-		if (++seen % 65536 == 0)
+		if (++seen % 65536 == 0) {
 			progress(c, "reading candidates", seen, total);
+			/* what we need is copied out: keep the file's pages from
+			 * piling up in our resident memory */
+			wx_store_release_pages(wx_txn_store(t));
+		}
 		memset(&f, 0, sizeof f);
 		if (wx_record_iter_init(&it, v.data, v.len, NULL) != WX_OK)
 			return wx_txn_fail(t, WX_EDATA, "a candidate record is damaged");
@@ -866,13 +872,51 @@ static int cmp_dist(const void *a, const void *b)
 /* A candidate's list as passed to the engine in one session (the run, or
  * the counterfactual): entries [first, first + nent) of the pools. */
 struct listref {
-	size_t first;
+	size_t first;        /* in the shared pools, unless oent is set: */
+	struct wx_match_choice *oent;   /* a list grown in a session has arrays */
+	uint32_t *opos;                 /* of its own (no garbage in the pools);
+	                                 * its entries all name placements
+	                                 * taking part, so no place_all array */
+	size_t ocap;
 	uint32_t nent;
 	uint32_t last_pos;   /* true position of the last entry walked */
 	uint32_t probed;     /* positions up to here would not take the candidate */
 	uint8_t cut;         /* entries after last_pos were not passed */
 	uint8_t settled;     /* none of them would take the candidate, ever */
 };
+
+static const struct wx_match_choice *lr_ent(const struct priv *P, const struct listref *lr);
+static const uint32_t *lr_pos(const struct priv *P, const struct listref *lr);
+static uint32_t lr_all(const struct priv *P, const struct listref *lr, size_t j);
+
+/* Room for n more entries in a list's own arrays. */
+static int own_reserve(struct listref *lr, size_t n)
+{
+	if (lr->nent + n <= lr->ocap)
+		return WX_OK;
+	size_t nc = lr->ocap ? lr->ocap * 2 : 64;
+	while (nc < lr->nent + n)
+		nc *= 2;
+	void *a = realloc(lr->oent, nc * sizeof *lr->oent);
+	if (!a)
+		return WX_ENOMEM;
+	lr->oent = a;
+	void *b = realloc(lr->opos, nc * sizeof *lr->opos);
+	if (!b)
+		return WX_ENOMEM;
+	lr->opos = b;
+	lr->ocap = nc;
+	return WX_OK;
+}
+
+static void own_free(struct listref *lr)
+{
+	free(lr->oent);
+	free(lr->opos);
+	lr->oent = NULL;
+	lr->opos = NULL;
+	lr->ocap = 0;
+}
 
 struct builder {
 	struct wx_run *w;
@@ -894,6 +938,7 @@ struct builder {
 	uint32_t skip_pos;
 	int found;
 	uint32_t found_pos;
+	struct listref *into;       /* appending: the list's own arrays */
 	const uint32_t *cur_tree;   /* probing: the tree over the group emitted, */
 	size_t cur_off;             /* and the group's first index in it */
 	int prof_hopeless;       /* probing: no placement of this profession
@@ -947,7 +992,7 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 	}
 	/* arr is in id order within the date: right as it is when the
 	 * candidate cannot be located (every distance unknown) */
-	if (!b->probe && reserve(P, n))
+	if (!b->probe && (b->into ? own_reserve(b->into, n) : reserve(P, n)))
 		return WX_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t pi;
@@ -1012,6 +1057,14 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 			else
 				b->gated++;
 		}
+		if (b->into) {
+			struct listref *lr = b->into;
+			lr->oent[lr->nent].place = P->engine_of[pi];
+			lr->oent[lr->nent].gate = g;
+			lr->opos[lr->nent] = b->pos;
+			lr->nent++;
+			continue;
+		}
 		P->ent[P->nent].place = P->engine_of[pi];
 		P->ent[P->nent].gate = g;
 		P->pos[P->nent] = b->pos;
@@ -1019,6 +1072,22 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 		P->nent++;
 	}
 	return WX_OK;
+}
+
+static const struct wx_match_choice *lr_ent(const struct priv *P, const struct listref *lr)
+{
+	return lr->oent ? lr->oent : P->ent + lr->first;
+}
+
+static const uint32_t *lr_pos(const struct priv *P, const struct listref *lr)
+{
+	return lr->oent ? lr->opos : P->pos + lr->first;
+}
+
+/* The place_all index of entry j. */
+static uint32_t lr_all(const struct priv *P, const struct listref *lr, size_t j)
+{
+	return lr->oent ? P->place_of[lr->oent[j].place] : P->all[lr->first + j];
 }
 
 /* Emit arr[0..n), ordered by day (then id), one date group at a time. */
@@ -1353,6 +1422,7 @@ static void builder_start(struct builder *b, struct wx_run *w, struct priv *P,
 	b->prof_hopeless = b->prof_skip = 0;
 	b->cur_tree = NULL;
 	b->cur_off = 0;
+	b->into = NULL;
 }
 
 static void builder_free(struct builder *b)
@@ -1366,7 +1436,6 @@ static void sync_rc(struct wx_run *w, const struct priv *P, size_t i)
 {
 	const struct listref *lr = &P->ref[0][i];
 
-	w->rc[i].first = lr->first;
 	w->rc[i].nent = lr->nent;
 	w->rc[i].cut = lr->cut;
 }
@@ -1498,8 +1567,9 @@ static int digest(struct wx_run *w, const struct wx_run_opts *o)
 		dig_u64(w->digest, r->listed);
 		/* entries by the placements' own hashes (of their ids) */
 		for (uint32_t j = 0; j < r->nent; j++) {
-			uint64_t e = P->phash[P->all[r->first + j]] ^
-				((uint64_t)P->pos[r->first + j] << 8 | P->ent[r->first + j].gate);
+			const struct listref *lr = &P->ref[0][i];
+			uint64_t e = P->phash[lr_all(P, lr, j)] ^
+				((uint64_t)lr_pos(P, lr)[j] << 8 | lr_ent(P, lr)[j].gate);
 			w->digest[0] = (w->digest[0] ^ e) * UINT64_C(0x100000001b3);
 			w->digest[1] = mix64(w->digest[1] + e);
 		}
@@ -1655,6 +1725,7 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 		sort_w = NULL;
 		w->in.nplace = nt;
 		w->in.place = P->place;
+		P->place_of = w->place_of;
 	}
 
 	/* the lists */
@@ -1662,8 +1733,8 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 		struct builder b;
 		size_t n = w->in.ncand ? w->in.ncand : 1;
 
-		P->ref[0] = malloc(n * sizeof *P->ref[0]);
-		P->ref[1] = malloc(n * sizeof *P->ref[1]);
+		P->ref[0] = calloc(n, sizeof *P->ref[0]);
+		P->ref[1] = calloc(n, sizeof *P->ref[1]);
 		if (!P->ref[0] || !P->ref[1])
 			return wx_err_set(err, WX_ENOMEM, "out of memory");
 		/* about what the lists will take, to spare the pools' growth */
@@ -1698,7 +1769,7 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 	w->in.seed = o->seed;
 	w->in.cand = P->cand;
 	for (size_t i = 0; i < w->in.ncand; i++) {
-		P->cand[i].choice = P->ent + w->rc[i].first;
+		P->cand[i].choice = lr_ent(P, &P->ref[0][i]);
 		P->cand[i].nchoice = w->rc[i].nent;
 	}
 	if (digest(w, o) != WX_OK)
@@ -1733,7 +1804,6 @@ static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_r
 	for (size_t i = 0; i < w->in.ncand; i++) {
 		struct listref *lr = &P->ref[which][i];
 		uint32_t listed, found, limit;
-		size_t first;
 
 		if (!lr->cut || lr->settled || res->place[i] >= 0)
 			continue;
@@ -1749,22 +1819,25 @@ static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_r
 			lr->probed = listed;
 			continue;
 		}
-		/* the list as passed, then eligible entries from the one found */
+		/* the list as passed, then eligible entries from the one found,
+		 * in arrays of the list's own */
 		found = b.found_pos;
-		first = P->nent;
-		if (reserve(P, lr->nent))
-			goto oom;
-		memcpy(P->ent + first, P->ent + lr->first, lr->nent * sizeof *P->ent);
-		memcpy(P->pos + first, P->pos + lr->first, lr->nent * sizeof *P->pos);
-		memcpy(P->all + first, P->all + lr->first, lr->nent * sizeof *P->all);
-		P->nent += lr->nent;
+		if (!lr->oent) {
+			size_t first = lr->first;
+			uint32_t n = lr->nent;
+			lr->nent = 0;
+			if (own_reserve(lr, (size_t)n * 2 + P->limit))
+				goto oom;
+			memcpy(lr->oent, P->ent + first, n * sizeof *lr->oent);
+			memcpy(lr->opos, P->pos + first, n * sizeof *lr->opos);
+			lr->nent = n;
+		}
 		limit = lr->nent > P->limit ? lr->nent : (uint32_t)P->limit;
 		builder_start(&b, w, P, &P->ci[i], limit);
 		b.append_from = found;
+		b.into = lr;
 		if (walk_interests(&b, &listed))
 			goto oom;
-		lr->first = first;
-		lr->nent = (uint32_t)(P->nent - first);
 		lr->probed = found - 1;
 		lr->cut = (uint8_t)b.cut;
 		lr->last_pos = b.cut ? b.pos : listed;
@@ -1773,7 +1846,7 @@ static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_r
 	builder_free(&b);
 	/* the pools may have moved */
 	for (size_t i = 0; i < w->in.ncand; i++) {
-		cand[i].choice = P->ent + P->ref[which][i].first;
+		cand[i].choice = lr_ent(P, &P->ref[which][i]);
 		cand[i].nchoice = P->ref[which][i].nent;
 	}
 	return grown;
@@ -1792,7 +1865,7 @@ static int session(struct wx_run *w, struct priv *P, const struct wx_match_input
 	int rc;
 
 	for (size_t i = 0; i < w->in.ncand; i++) {
-		cand[i].choice = P->ent + P->ref[which][i].first;
+		cand[i].choice = lr_ent(P, &P->ref[which][i]);
 		cand[i].nchoice = P->ref[which][i].nent;
 	}
 	if ((rc = wx_match_start(in, res, &ses, err)) != WX_OK)
@@ -1842,13 +1915,16 @@ int wx_run_match(struct wx_run *w, struct wx_err *err)
 			memcpy(P->cf_place, cfres.place, w->in.ncand * sizeof *P->cf_place);
 	}
 	wx_match_result_free(&cfres);
+	/* the counterfactual's grown lists are not needed any more */
+	for (size_t i = 0; i < w->in.ncand; i++)
+		own_free(&P->ref[1][i]);
 	if (rc != WX_OK)
 		return rc;
 	/* the run's lists, where the counterfactual's growth may have moved
 	 * the pools */
 	for (size_t i = 0; i < w->in.ncand; i++) {
 		sync_rc(w, P, i);
-		P->cand[i].choice = P->ent + P->ref[0][i].first;
+		P->cand[i].choice = lr_ent(P, &P->ref[0][i]);
 		P->cand[i].nchoice = P->ref[0][i].nent;
 	}
 	if ((rc = wx_match_figures(&w->in, &w->res, WX_RUN_GROUP_SCORE, &w->fig, err)) != WX_OK)
@@ -1877,8 +1953,11 @@ void wx_run_free(struct wx_run *w)
 		free(P->by_week);
 		free(P->by_day);
 		free(P->phash);
-		free(P->ref[0]);
-		free(P->ref[1]);
+		for (int q = 0; q < 2; q++) {
+			for (size_t i = 0; P->ref[q] && i < w->in.ncand; i++)
+				own_free(&P->ref[q][i]);
+			free(P->ref[q]);
+		}
 		free(P->cf_cand);
 		free(P->prof_max);
 		for (int q = 0; q < 2; q++) {
@@ -1928,7 +2007,7 @@ uint32_t wx_run_choice_rank(const struct wx_run *w, size_t i)
 	const struct priv *P = w->priv_;
 	uint32_t r = w->res.choice_rank[i];
 
-	return r ? P->pos[w->rc[i].first + r - 1] : 0;
+	return r ? lr_pos(P, &P->ref[0][i])[r - 1] : 0;
 }
 
 size_t wx_run_explain(const struct wx_run *w, size_t i, struct wx_run_why *out, size_t max)
@@ -1944,9 +2023,9 @@ size_t wx_run_explain(const struct wx_run *w, size_t i, struct wx_run_why *out, 
 		if (big) {
 			n = wx_match_explain(&w->in, &w->res, i, big, n);
 			for (; k < n && k < max; k++) {
-				size_t e = w->rc[i].first + big[k].choice_rank - 1;
-				out[k].choice_rank = P->pos[e];
-				out[k].place_id = w->place_all[P->all[e]].id;
+				size_t e = big[k].choice_rank - 1;
+				out[k].choice_rank = lr_pos(P, &P->ref[0][i])[e];
+				out[k].place_id = w->place_all[lr_all(P, &P->ref[0][i], e)].id;
 				out[k].gate = big[k].gate;
 			}
 			free(big);
@@ -1955,9 +2034,9 @@ size_t wx_run_explain(const struct wx_run *w, size_t i, struct wx_run_why *out, 
 		n = 64;
 	}
 	for (size_t k = 0; k < n && k < max; k++) {
-		size_t e = w->rc[i].first + tmp[k].choice_rank - 1;
-		out[k].choice_rank = P->pos[e];
-		out[k].place_id = w->place_all[P->all[e]].id;
+		size_t e = tmp[k].choice_rank - 1;
+		out[k].choice_rank = lr_pos(P, &P->ref[0][i])[e];
+		out[k].place_id = w->place_all[lr_all(P, &P->ref[0][i], e)].id;
 		out[k].gate = tmp[k].gate;
 	}
 	return n;

@@ -122,7 +122,7 @@ char *wx_run_summary(const struct wx_run *w, const struct wx_run_meta *m, uint64
 	return text;
 }
 
-void wx_run_fill_row(const struct wx_run *w, size_t i, struct wx_run_row *row)
+void wx_run_fill_row(const struct wx_run *w, size_t i, struct wx_run_row *row, int with_why)
 {
 	const struct wx_match_cand *c = &w->in.cand[i];
 	const struct wx_run_cand *r = &w->rc[i];
@@ -148,7 +148,7 @@ void wx_run_fill_row(const struct wx_run *w, size_t i, struct wx_run_row *row)
 	row->nrule = (uint8_t)(r->nrule > 64 ? 64 : r->nrule);
 	for (unsigned k = 0; k < row->nrule; k++)
 		row->rule[k] = rules[k];
-	n = wx_run_explain(w, i, why, WX_RUN_WHY_MAX);
+	n = with_why ? wx_run_explain(w, i, why, WX_RUN_WHY_MAX) : 0;
 	/* the entries passed are not all of them (failed gates past the
 	 * first few, and full placements a long list skipped, run.h): count
 	 * by positions, the entries before the one placed or the whole list */
@@ -203,7 +203,7 @@ static int save_fn(struct wx_txn *t, void *vctx)
 		unsigned char *buf;
 		size_t len;
 
-		wx_run_fill_row(w, i, &row);
+		wx_run_fill_row(w, i, &row, 1);
 		row.cf_placed = wx_run_cf_place(w, i) >= 0;
 		if (wx_run_row_encode(&row, &buf, &len) != WX_OK)
 			return wx_txn_fail(t, WX_ENOMEM, "out of memory");

@@ -30,6 +30,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -496,6 +497,29 @@ static int grow_map(struct wx_store *s, struct wx_err *err)
 				  want, mdb_strerror(rc));
 	s->growths++;
 	return WX_OK;
+}
+
+void wx_store_release_pages(struct wx_store *s)
+{
+	char path[4096], line[4096 + 128];
+	struct stat st;
+	FILE *f;
+
+	/* LMDB does not tell where its map is (mdb_env_info's me_mapaddr is
+	 * only the MDB_FIXEDMAP address), so find it in /proc/self/maps by
+	 * the data file's inode; elsewhere this does nothing */
+	if (!s || snprintf(path, sizeof path, "%s/data.mdb", s->dir) >= (int)sizeof path ||
+	    stat(path, &st) != 0 || !(f = fopen("/proc/self/maps", "re")))
+		return;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi, ino;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu", &lo, &hi, perms, &ino) == 4 &&
+		    ino == (unsigned long)st.st_ino && hi > lo && perms[1] == '-')
+			(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	fclose(f);
 }
 
 int wx_store_reserve(struct wx_store *s, uint64_t bytes, struct wx_err *err)
