@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,18 @@ struct cinfo {
 	uint64_t person[2];        /* e-mail and name+birth keys, 0 when none */
 };
 
+/* What probing a session's cut lists needs (prof_thresholds), one per
+ * session so that the two can run at once. */
+struct probe_state {
+	uint32_t *prof_max;        /* probing thresholds (prof_thresholds) */
+	/* max-trees over the thresholds in by_day and by_week order, for a
+	 * non-member [0] and for a member of any category [1] */
+	uint32_t *tree_day[2], *tree_week[2];
+	size_t tree_size;
+	size_t prof_w;
+	uint32_t *free_first, *free_list, *free_fill;   /* placements with a free seat */
+};
+
 struct priv {
 	struct arena strings;
 	struct idmap ids;
@@ -240,13 +253,7 @@ struct priv {
 	                            * counterfactual [1] */
 	struct wx_match_cand *cf_cand;   /* the counterfactual's engine input */
 	const uint32_t *place_of;  /* w->place_of */
-	uint32_t *prof_max;        /* probing thresholds (prof_thresholds) */
-	/* max-trees over the thresholds in by_day and by_week order, for a
-	 * non-member [0] and for a member of any category [1] */
-	uint32_t *tree_day[2], *tree_week[2];
-	size_t tree_size;
-	size_t prof_w;
-	uint32_t *free_first, *free_list, *free_fill;   /* placements with a free seat */
+	struct probe_state ps[2];  /* per session: the run [0], the counterfactual [1] */
 	/* (person, year) of confirmed or completed placements */
 	struct keyset history;
 	/* placements' civil start dates */
@@ -939,6 +946,7 @@ struct builder {
 	int found;
 	uint32_t found_pos;
 	struct listref *into;       /* appending: the list's own arrays */
+	const struct probe_state *ps;   /* probing: the session's thresholds */
 	const uint32_t *cur_tree;   /* probing: the tree over the group emitted, */
 	size_t cur_off;             /* and the group's first index in it */
 	int prof_hopeless;       /* probing: no placement of this profession
@@ -1003,7 +1011,7 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 		 * whose threshold might take the candidate */
 		if (b->probe && b->cur_tree && order == arr && b->pos >= b->skip_pos &&
 		    !b->prof_hopeless) {
-			size_t j = first_above(b->cur_tree, 1, 0, P->tree_size, b->cur_off + i,
+			size_t j = first_above(b->cur_tree, 1, 0, b->ps->tree_size, b->cur_off + i,
 					       b->cur_off + n, b->probe_rank);
 			if (j >= b->cur_off + n) {
 				b->pos += (uint32_t)(n - i);
@@ -1098,13 +1106,13 @@ static int emit_by_day(struct builder *b, const uint32_t *arr, size_t n)
 	const uint32_t *tree = NULL;
 	size_t off = 0;
 
-	if (b->probe && P->tree_day[0]) {
+	if (b->probe && b->ps && b->ps->tree_day[0]) {
 		int mem = b->probe_member != 0;
 		if (arr >= P->by_day && arr < P->by_day + P->prof_first[P->nprof]) {
-			tree = P->tree_day[mem];
+			tree = b->ps->tree_day[mem];
 			off = (size_t)(arr - P->by_day);
 		} else {
-			tree = P->tree_week[mem];
+			tree = b->ps->tree_week[mem];
 			off = (size_t)(arr - P->by_week);
 		}
 	}
@@ -1135,7 +1143,7 @@ static int emit_by_day(struct builder *b, const uint32_t *arr, size_t n)
 		if (tree && b->pos >= b->skip_pos) {
 			/* past the entries passed: jump to the first date group
 			 * holding a placement that might take the candidate */
-			size_t j = first_above(tree, 1, 0, P->tree_size, off + i, off + n,
+			size_t j = first_above(tree, 1, 0, b->ps->tree_size, off + i, off + n,
 					       b->probe_rank);
 			if (j >= off + n) {
 				b->pos += (uint32_t)(n - i);
@@ -1200,27 +1208,28 @@ static void placement_thresholds(const struct wx_match_result *res, size_t p, ui
 	}
 }
 
-static int prof_thresholds(struct wx_run *w, struct priv *P, const struct wx_match_result *res)
+static int prof_thresholds(struct wx_run *w, const struct priv *P, struct probe_state *S,
+			   const struct wx_match_result *res)
 {
 	size_t W = 1 + res->ncat, nfree = 0;
 	uint32_t t[WX_MATCH_MAX_CATEGORIES + 1];
 
-	free(P->prof_max);
-	free(P->free_first);
-	free(P->free_list);
-	P->free_list = NULL;
-	P->prof_max = calloc(P->nprof ? P->nprof * W : 1, sizeof *P->prof_max);
-	P->free_first = calloc(P->nprof + 1, sizeof *P->free_first);
-	if (!P->prof_max || !P->free_first)
+	free(S->prof_max);
+	free(S->free_first);
+	free(S->free_list);
+	S->free_list = NULL;
+	S->prof_max = calloc(P->nprof ? P->nprof * W : 1, sizeof *S->prof_max);
+	S->free_first = calloc(P->nprof + 1, sizeof *S->free_first);
+	if (!S->prof_max || !S->free_first)
 		return WX_ENOMEM;
-	P->prof_w = W;
+	S->prof_w = W;
 	/* placements with a free seat are kept apart: one of them would take
 	 * anyone, but the gates usually keep the candidate out (that is why
 	 * the seat is free), and a profession's threshold must not be lost
 	 * to it */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t k = 0; k < P->nprof; k++) {
-			uint32_t *m = P->prof_max + k * W;
+			uint32_t *m = S->prof_max + k * W;
 			for (uint32_t q = P->prof_first[k]; q < P->prof_first[k + 1]; q++) {
 				int32_t e = P->engine_of[P->by_day[q]];
 				if (e < 0)
@@ -1228,9 +1237,9 @@ static int prof_thresholds(struct wx_run *w, struct priv *P, const struct wx_mat
 				placement_thresholds(res, (size_t)e, t);
 				if (t[0] == TAKE_ALL) {
 					if (pass == 0)
-						P->free_first[k + 1]++;
+						S->free_first[k + 1]++;
 					else
-						P->free_list[P->free_first[k] + P->free_fill[k]++] = P->by_day[q];
+						S->free_list[S->free_first[k] + S->free_fill[k]++] = P->by_day[q];
 					continue;
 				}
 				if (pass == 0)
@@ -1241,12 +1250,12 @@ static int prof_thresholds(struct wx_run *w, struct priv *P, const struct wx_mat
 		}
 		if (pass == 0) {
 			for (size_t k = 0; k < P->nprof; k++)
-				P->free_first[k + 1] += P->free_first[k];
-			nfree = P->free_first[P->nprof];
-			P->free_list = malloc((nfree ? nfree : 1) * sizeof *P->free_list);
-			free(P->free_fill);
-			P->free_fill = calloc(P->nprof ? P->nprof : 1, sizeof *P->free_fill);
-			if (!P->free_list || !P->free_fill)
+				S->free_first[k + 1] += S->free_first[k];
+			nfree = S->free_first[P->nprof];
+			S->free_list = malloc((nfree ? nfree : 1) * sizeof *S->free_list);
+			free(S->free_fill);
+			S->free_fill = calloc(P->nprof ? P->nprof : 1, sizeof *S->free_fill);
+			if (!S->free_list || !S->free_fill)
 				return WX_ENOMEM;
 		}
 	}
@@ -1255,24 +1264,24 @@ static int prof_thresholds(struct wx_run *w, struct priv *P, const struct wx_mat
 		size_t n = P->prof_first[P->nprof], size = 1;
 		while (size < n)
 			size *= 2;
-		if (size != P->tree_size || !P->tree_day[0]) {
+		if (size != S->tree_size || !S->tree_day[0]) {
 			for (int q = 0; q < 2; q++) {
-				free(P->tree_day[q]);
-				free(P->tree_week[q]);
-				P->tree_day[q] = malloc(2 * size * sizeof **P->tree_day);
-				P->tree_week[q] = malloc(2 * size * sizeof **P->tree_week);
-				if (!P->tree_day[q] || !P->tree_week[q])
+				free(S->tree_day[q]);
+				free(S->tree_week[q]);
+				S->tree_day[q] = malloc(2 * size * sizeof **S->tree_day);
+				S->tree_week[q] = malloc(2 * size * sizeof **S->tree_week);
+				if (!S->tree_day[q] || !S->tree_week[q])
 					return WX_ENOMEM;
 			}
-			P->tree_size = size;
+			S->tree_size = size;
 		}
 		for (int q = 0; q < 2; q++) {
-			memset(P->tree_day[q], 0, 2 * size * sizeof **P->tree_day);
-			memset(P->tree_week[q], 0, 2 * size * sizeof **P->tree_week);
+			memset(S->tree_day[q], 0, 2 * size * sizeof **S->tree_day);
+			memset(S->tree_week[q], 0, 2 * size * sizeof **S->tree_week);
 		}
 		for (int o = 0; o < 2; o++) {
 			const uint32_t *arr = o ? P->by_week : P->by_day;
-			uint32_t **tr = o ? P->tree_week : P->tree_day;
+			uint32_t **tr = o ? S->tree_week : S->tree_day;
 			for (size_t x = 0; x < n; x++) {
 				int32_t e = P->engine_of[arr[x]];
 				uint32_t mem;
@@ -1311,18 +1320,19 @@ static size_t first_above(const uint32_t *t, size_t v, size_t l, size_t r, size_
 /* Whether some placement of profession k might take the candidate: one
  * with a free seat that the candidate is eligible for, or a full one whose
  * threshold for them is past their rank. */
-static int prof_may_take(struct wx_run *w, const struct priv *P, const struct cinfo *ci, int k,
+static int prof_may_take(struct wx_run *w, const struct priv *P, const struct probe_state *S,
+			 const struct cinfo *ci, int k,
 			 uint32_t rank, uint32_t member)
 {
-	const uint32_t *m = P->prof_max + (size_t)k * P->prof_w;
+	const uint32_t *m = S->prof_max + (size_t)k * S->prof_w;
 
 	if (rank < m[0])
 		return 1;
-	for (size_t c = 1; c < P->prof_w; c++)
+	for (size_t c = 1; c < S->prof_w; c++)
 		if ((member >> (c - 1) & 1) && rank < m[c])
 			return 1;
-	for (uint32_t q = P->free_first[k]; q < P->free_first[k + 1]; q++)
-		if (gate(w, P, ci, P->free_list[q], 0) == WX_GATE_OK)
+	for (uint32_t q = S->free_first[k]; q < S->free_first[k + 1]; q++)
+		if (gate(w, P, ci, S->free_list[q], 0) == WX_GATE_OK)
 			return 1;
 	return 0;
 }
@@ -1359,7 +1369,7 @@ static int walk_interests(struct builder *b, uint32_t *listed_out)
 		b->pos = base;
 		b->prof_skip = 0;
 		b->prof_hopeless = b->probe &&
-			!prof_may_take(w, P, ci, k, b->probe_rank, b->probe_member);
+			!prof_may_take(w, P, b->ps, ci, k, b->probe_rank, b->probe_member);
 		if (!ci->nweeks) {
 			if (emit_by_day(b, dy, n))
 				return WX_ENOMEM;
@@ -1423,6 +1433,7 @@ static void builder_start(struct builder *b, struct wx_run *w, struct priv *P,
 	b->cur_tree = NULL;
 	b->cur_off = 0;
 	b->into = NULL;
+	b->ps = NULL;
 }
 
 static void builder_free(struct builder *b)
@@ -1798,7 +1809,7 @@ static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_r
 	struct builder b;
 	long grown = 0;
 
-	if (prof_thresholds(w, P, res) != WX_OK)
+	if (prof_thresholds(w, P, &P->ps[which], res) != WX_OK)
 		return -1;
 	memset(&b, 0, sizeof b);
 	for (size_t i = 0; i < w->in.ncand; i++) {
@@ -1809,6 +1820,7 @@ static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_r
 			continue;
 		builder_start(&b, w, P, &P->ci[i], SIZE_MAX);
 		b.probe = res;
+		b.ps = &P->ps[which];
 		b.probe_rank = res->rank[i];
 		b.probe_member = which ? 0 : cand[i].member;
 		b.skip_pos = lr->last_pos > lr->probed ? lr->last_pos : lr->probed;
@@ -1858,7 +1870,8 @@ oom:
 /* Run one session to the end: start, then settle and resume while lists
  * grow. */
 static int session(struct wx_run *w, struct priv *P, const struct wx_match_input *in, int which,
-		   struct wx_match_cand *cand, struct wx_match_result *res, struct wx_err *err)
+		   struct wx_match_cand *cand, struct wx_match_result *res, unsigned long *rounds,
+		   struct wx_err *err)
 {
 	struct wx_match_session *ses = NULL;
 	long grown;
@@ -1871,7 +1884,7 @@ static int session(struct wx_run *w, struct priv *P, const struct wx_match_input
 	if ((rc = wx_match_start(in, res, &ses, err)) != WX_OK)
 		return rc;
 	while ((grown = settle_cut(w, P, res, which, cand)) > 0) {
-		w->reruns++;
+		++*rounds;
 		if ((rc = wx_match_resume(ses, res, err)) != WX_OK)
 			break;
 	}
@@ -1881,30 +1894,66 @@ static int session(struct wx_run *w, struct priv *P, const struct wx_match_input
 	return rc;
 }
 
+/* The counterfactual's session, on a thread of its own: the two sessions
+ * share only what no one writes any more (the candidates' data, the first
+ * lists, the placements); each has its lists' growth, thresholds, engine
+ * and result. */
+struct cf_job {
+	struct wx_run *w;
+	struct priv *P;
+	struct wx_match_input in;
+	struct wx_match_result res;
+	unsigned long rounds;
+	struct wx_err err;
+	int rc;
+};
+
+static void *cf_thread(void *arg)
+{
+	struct cf_job *j = arg;
+
+	j->rc = session(j->w, j->P, &j->in, 1, j->P->cf_cand, &j->res, &j->rounds, &j->err);
+	return NULL;
+}
+
 int wx_run_match(struct wx_run *w, struct wx_err *err)
 {
 	struct priv *P = w->priv_;
-	struct wx_match_result cfres;
-	struct wx_match_input cfin;
-	int rc;
+	struct cf_job job;
+	pthread_t th;
+	int threaded, rc;
+	unsigned long rounds = 0;
 
-	/* the run, and the counterfactual with lists of its own (what a
-	 * list leaves out depends on the session's holders) */
+	/* the run, and at the same time the counterfactual with lists of its
+	 * own (what a list leaves out depends on the session's holders) */
 	wx_match_result_free(&w->res);
-	if ((rc = session(w, P, &w->in, 0, P->cand, &w->res, err)) != WX_OK)
-		return rc;
 	free(P->cf_cand);
 	P->cf_cand = malloc((w->in.ncand ? w->in.ncand : 1) * sizeof *P->cf_cand);
 	if (!P->cf_cand)
 		return wx_err_set(err, WX_ENOMEM, "out of memory");
 	if (w->in.ncand)
 		memcpy(P->cf_cand, P->cand, w->in.ncand * sizeof *P->cf_cand);
-	wx_match_counterfactual_input(&w->in, &cfin);
-	cfin.cand = P->cf_cand;
-	memset(&cfres, 0, sizeof cfres);
-	rc = session(w, P, &cfin, 1, P->cf_cand, &cfres, err);
+	memset(&job, 0, sizeof job);
+	job.w = w;
+	job.P = P;
+	wx_match_counterfactual_input(&w->in, &job.in);
+	job.in.cand = P->cf_cand;
+	wx_err_clear(&job.err);
+	/* a machine that cannot start a thread runs the two one after the
+	 * other: the same results */
+	threaded = pthread_create(&th, NULL, cf_thread, &job) == 0;
+	rc = session(w, P, &w->in, 0, P->cand, &w->res, &rounds, err);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		cf_thread(&job);
+	w->reruns = rounds + job.rounds;
+	if (rc == WX_OK && job.rc != WX_OK) {
+		*err = job.err;
+		rc = job.rc;
+	}
 	if (rc == WX_OK)
-		rc = wx_match_figures_of(&w->in, &cfin, &cfres, WX_RUN_GROUP_SCORE, &w->cf, err);
+		rc = wx_match_figures_of(&w->in, &job.in, &job.res, WX_RUN_GROUP_SCORE, &w->cf, err);
 	free(P->cf_place);
 	P->cf_place = NULL;
 	if (rc == WX_OK) {
@@ -1912,16 +1961,14 @@ int wx_run_match(struct wx_run *w, struct wx_err *err)
 		if (!P->cf_place)
 			rc = wx_err_set(err, WX_ENOMEM, "out of memory");
 		else if (w->in.ncand)
-			memcpy(P->cf_place, cfres.place, w->in.ncand * sizeof *P->cf_place);
+			memcpy(P->cf_place, job.res.place, w->in.ncand * sizeof *P->cf_place);
 	}
-	wx_match_result_free(&cfres);
+	wx_match_result_free(&job.res);
 	/* the counterfactual's grown lists are not needed any more */
 	for (size_t i = 0; i < w->in.ncand; i++)
 		own_free(&P->ref[1][i]);
 	if (rc != WX_OK)
 		return rc;
-	/* the run's lists, where the counterfactual's growth may have moved
-	 * the pools */
 	for (size_t i = 0; i < w->in.ncand; i++) {
 		sync_rc(w, P, i);
 		P->cand[i].choice = lr_ent(P, &P->ref[0][i]);
@@ -1959,14 +2006,17 @@ void wx_run_free(struct wx_run *w)
 			free(P->ref[q]);
 		}
 		free(P->cf_cand);
-		free(P->prof_max);
-		for (int q = 0; q < 2; q++) {
-			free(P->tree_day[q]);
-			free(P->tree_week[q]);
+		for (int x = 0; x < 2; x++) {
+			struct probe_state *S = &P->ps[x];
+			free(S->prof_max);
+			for (int q = 0; q < 2; q++) {
+				free(S->tree_day[q]);
+				free(S->tree_week[q]);
+			}
+			free(S->free_first);
+			free(S->free_list);
+			free(S->free_fill);
 		}
-		free(P->free_first);
-		free(P->free_list);
-		free(P->free_fill);
 		free(P->history.k);
 		free(P->py);
 		free(P->pm);
