@@ -358,6 +358,7 @@ static int match_work(struct wx_global *g, struct match_opts *o)
 		rc = wx_cli_fail(&err);
 		goto out;
 	}
+	progress_end(&pg);
 	if (!w.geo_loaded)
 		fprintf(stderr, "wexmatch: no postcode lookup loaded: distance gates skipped (wexmatch geo import FILE)\n");
 	else if (w.cand_not_located || w.place_not_located)
@@ -549,6 +550,7 @@ static int match_ambassadors(struct wx_global *g, struct match_opts *o)
 		rc = wx_cli_fail(&err);
 		goto out;
 	}
+	progress_end(&pg);
 	if (!w.geo_loaded)
 		fprintf(stderr, "wexmatch: no postcode lookup loaded: distance gates skipped (wexmatch geo import FILE)\n");
 	else if (w.amb_not_located || w.req_not_located)
