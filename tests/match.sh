@@ -223,4 +223,20 @@ like "$out" "7,[^,]*,[^,]*,ambassadors,0,0,0,3,2," "recorded as an ambassador ru
 run W offer 7 --all
 is "$rc" 1 "an ambassador run has no offers"
 
+# a lookup with IMD deciles fills a missing one: C7 lives in decile 1
+cat >"$T/geo2.csv" <<'EOF'
+postcode,latitude,longitude,imd_decile
+LS1 3EX,53.797,-1.549,6
+LS6 2QB,53.821,-1.573,1
+YO1 7HH,53.959,-1.081,5
+EOF
+exit_is 0 "geo import with deciles" W geo import "$T/geo2.csv"
+run W match --dry-run --seed 1 --format json
+like "$out" '"imd_from_lookup":[1-9]' "the run says deciles came from the lookup"
+like "$out" '"candidate_id":"C7","placement_id":null,"slot":"none","score":3,' \
+     "C7's area is decile 1: 3 points (imd_decile<=2)"
+exit_is 0 "record a run" W match --seed 1 --format csv
+run W explain 8 C7
+like "$out" "area deprivation decile from the postcode lookup" "explain says where the decile came from"
+
 done_testing

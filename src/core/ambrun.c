@@ -244,22 +244,15 @@ static int request_tier(struct wx_txn *t, struct read_ctx *c, const struct wx_va
 	int rc;
 
 	if (imd > 0 && !has_imd) {
-		struct wx_record r;
 		unsigned char *buf = NULL;
 		size_t len = 0;
 		char d[16];
 
-		wx_record_init(&r);
 		snprintf(d, sizeof d, "%d", imd);
-		rc = wx_record_decode(v->data, v->len, 0, &r);
-		if (rc == WX_OK)
-			rc = wx_record_set(&r, "imd_decile", d, strlen(d));
-		if (rc == WX_OK)
-			rc = wx_record_encode(&r, &buf, &len);
+		rc = wx_record_with_field(v->data, v->len, "imd_decile", d, &buf, &len);
 		if (rc == WX_OK)
 			rc = wx_policy_tier(c->P->policy, buf, len, tier);
 		free(buf);
-		wx_record_free(&r);
 		if (rc == WX_OK)
 			c->w->imd_filled++;
 		return rc == WX_ENOMEM ? wx_txn_fail(t, rc, "out of memory") :

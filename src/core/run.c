@@ -550,22 +550,15 @@ static int score_candidate(struct wx_txn *t, struct read_ctx *c, const struct wx
 	if (imd > 0 && !f->n[F_IMD]) {
 		/* the lookup's decile for a candidate who gave none: score a
 		 * copy of the record with it */
-		struct wx_record r;
 		unsigned char *buf = NULL;
 		size_t len = 0;
 		char d[16];
 
-		wx_record_init(&r);
 		snprintf(d, sizeof d, "%d", imd);
-		rc = wx_record_decode(v->data, v->len, 0, &r);
-		if (rc == WX_OK)
-			rc = wx_record_set(&r, "imd_decile", d, strlen(d));
-		if (rc == WX_OK)
-			rc = wx_record_encode(&r, &buf, &len);
+		rc = wx_record_with_field(v->data, v->len, "imd_decile", d, &buf, &len);
 		if (rc == WX_OK)
 			rc = wx_policy_score(c->o->policy, buf, len, score, member, why);
 		free(buf);
-		wx_record_free(&r);
 		if (rc == WX_OK)
 			*filled = 1;
 		else if (rc == WX_ENOMEM)
@@ -1525,10 +1518,55 @@ static int cmp_place_id(const void *a, const void *b)
 		      sort_w->place_all[*(const uint32_t *)b].id);
 }
 
-static int cmp_cand(const void *a, const void *b)
+/* Put the candidates read (c->cand, c->rc, P->ci, in reading order) in id
+ * order into P->cand, w->rc and P->ci.  c->cand is consumed. */
+struct sort_key {
+	const char *id;
+	uint32_t i;
+};
+
+static int cmp_key(const void *a, const void *b)
 {
-	const struct wx_match_cand *x = a, *y = b;
-	return strcmp(x->id, y->id);
+	return strcmp(((const struct sort_key *)a)->id, ((const struct sort_key *)b)->id);
+}
+
+static int sort_by_id(struct wx_run *w, struct priv *P, struct read_ctx *c)
+{
+	struct sort_key *key = NULL;
+	size_t n = c->ncand, m = n ? n : 1;
+	struct wx_run_cand *rc = malloc(m * sizeof *rc);
+	struct cinfo *ci = malloc(m * sizeof *ci);
+	int status = WX_ENOMEM;
+
+	P->cand = malloc(m * sizeof *P->cand);
+	key = malloc(m * sizeof *key);
+	if (rc && ci && P->cand && key) {
+		for (size_t i = 0; i < n; i++) {
+			key[i].id = c->cand[i].id;
+			key[i].i = (uint32_t)i;
+		}
+		qsort(key, n, sizeof *key, cmp_key);
+		for (size_t i = 0; i < n; i++) {
+			P->cand[i] = c->cand[key[i].i];
+			rc[i] = c->rc[key[i].i];
+			ci[i] = P->ci[key[i].i];
+		}
+		free(c->rc);
+		free(P->ci);
+		w->rc = rc;
+		P->ci = ci;
+		P->ci_cap = n;
+		w->in.ncand = n;
+		rc = NULL;
+		ci = NULL;
+		status = WX_OK;
+	}
+	free(key);
+	free(rc);
+	free(ci);
+	free(c->cand);
+	c->cand = NULL;
+	return status;
 }
 
 /* ---- the digest of the inputs ---- */
@@ -1631,58 +1669,8 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 		o->progress(o->pctx, "preparing", 0, 0);
 
 	/* sort the candidates by id: the output order (rc and ci follow) */
-	{
-		size_t n = c.ncand;
-		struct wx_match_cand *cand = c.cand;
-		uint32_t *perm = malloc((n ? n : 1) * sizeof *perm);
-		struct wx_run_cand *rc2 = malloc((n ? n : 1) * sizeof *rc2);
-		struct cinfo *ci2 = malloc((n ? n : 1) * sizeof *ci2);
-
-		if (!perm || !rc2 || !ci2) {
-			free(perm);
-			free(rc2);
-			free(ci2);
-			free(cand);
-			return wx_err_set(err, WX_ENOMEM, "out of memory");
-		}
-		/* score carries the index through the sort */
-		struct { const char *id; uint32_t i; } *key = malloc((n ? n : 1) * sizeof *key);
-		if (!key) {
-			free(perm);
-			free(rc2);
-			free(ci2);
-			free(cand);
-			return wx_err_set(err, WX_ENOMEM, "out of memory");
-		}
-		for (size_t i = 0; i < n; i++) {
-			key[i].id = cand[i].id;
-			key[i].i = (uint32_t)i;
-		}
-		qsort(key, n, sizeof *key, cmp_cand);
-		P->cand = malloc((n ? n : 1) * sizeof *P->cand);
-		if (!P->cand) {
-			free(key);
-			free(perm);
-			free(rc2);
-			free(ci2);
-			free(cand);
-			return wx_err_set(err, WX_ENOMEM, "out of memory");
-		}
-		for (size_t i = 0; i < n; i++) {
-			P->cand[i] = cand[key[i].i];
-			rc2[i] = c.rc[key[i].i];
-			ci2[i] = P->ci[key[i].i];
-		}
-		free(key);
-		free(perm);
-		free(cand);
-		free(c.rc);
-		free(P->ci);
-		w->rc = rc2;
-		P->ci = ci2;
-		P->ci_cap = n;
-		w->in.ncand = n;
-	}
+	if (sort_by_id(w, P, &c) != WX_OK)
+		return wx_err_set(err, WX_ENOMEM, "out of memory");
 
 	/* placements: civil dates, engine indices, per-profession orders */
 	{
