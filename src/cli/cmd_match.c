@@ -317,91 +317,139 @@ static void print_summary_words(FILE *f, const struct wx_run *w, uint64_t run)
 			w->fig.members[k], w->cf.members_placed[k]);
 }
 
-static int match_work(struct wx_global *g, struct match_opts *o)
-{
-	struct wx_store *s = NULL;
-	struct wx_forms *forms = NULL;
+/* What both kinds of run need: the database, the forms, the policy,
+ * progress on a terminal. */
+struct match_env {
+	struct wx_store *s;
+	struct wx_forms *forms;
 	struct policy_choice pc;
-	struct wx_run_opts ro;
-	struct wx_run w;
+	struct progress pg;
 	struct wx_err err;
-	struct progress pg = { isatty(2), 0, 0 };
-	uint64_t run = 0;
-	char *summary = NULL;
+	struct wx_run_meta meta;
+};
+
+static int match_begin(struct wx_global *g, const struct match_opts *o, struct match_env *e)
+{
 	int rc;
 
-	memset(&pc, 0, sizeof pc);
+	memset(e, 0, sizeof *e);
+	e->pg.tty = isatty(2);
+	wx_err_clear(&e->err);
+	rc = wx_cli_open(g, o->dry_run ? 0 : WX_OPEN_CREATE, NULL, &e->s);
+	if (rc == WX_EXIT_OK)
+		rc = wx_cli_forms(g, &e->forms);
+	if (rc == WX_EXIT_OK)
+		rc = choose_policy(g, e->s, &e->forms, o->policy, &e->pc);
+	return rc;
+}
+
+/* What the run records about how it was made. */
+static void match_meta(struct match_env *e, uint64_t seed)
+{
+	e->meta.seed = seed;
+	e->meta.policy_version = e->pc.version;
+	e->meta.policy_source = e->pc.source;
+	e->meta.policy_path = e->pc.path;
+	e->meta.policy_text = e->pc.text;
+	e->meta.policy_len = e->pc.len;
+	e->meta.time_ns = wx_now_ns();
+	e->meta.user = wx_store_user(e->s);
+}
+
+/* A failure of the run layer: the progress line cleared, the message. */
+static int match_fail(struct match_env *e)
+{
+	progress_end(&e->pg);
+	return wx_cli_fail(&e->err);
+}
+
+/* The distances note: said when distance gates were skipped. */
+static void distance_note(int geo_loaded, const char *what, unsigned long a, const char *what2,
+			  unsigned long b, unsigned long pairs)
+{
+	if (!geo_loaded)
+		fprintf(stderr, "wexmatch: no postcode lookup loaded: distance gates skipped (wexmatch geo import FILE)\n");
+	else if (a || b)
+		fprintf(stderr, "wexmatch: %lu %s and %lu %s could not be located: their distance gates were skipped (%lu pairs)\n",
+			a, what, b, what2, pairs);
+}
+
+typedef int (*match_writer)(FILE *f, const void *run, enum wx_format fmt, const char *summary);
+
+/* The results to stdout (escaped on a terminal, exact otherwise). */
+static int match_output(match_writer write, const void *run, enum wx_format fmt,
+			const char *summary)
+{
+	struct wx_data_out d;
+	FILE *f = wx_cli_data_begin(&d);
+	int wr = write(f, run, fmt, summary);
+
+	wx_cli_data_end(&d);
+	if (wr != WX_OK || fflush(stdout) != 0) {
+		wx_cli_error("writing the results failed");
+		return WX_EXIT_DB;
+	}
+	return WX_EXIT_OK;
+}
+
+static void match_end(struct match_env *e)
+{
+	policy_choice_free(&e->pc);
+	wx_forms_free(e->forms);
+	wx_store_close(e->s);
+}
+
+static int write_work(FILE *f, const void *run, enum wx_format fmt, const char *summary)
+{
+	return write_results(f, run, fmt, summary);
+}
+
+static int match_work(struct wx_global *g, struct match_opts *o)
+{
+	struct match_env e;
+	struct wx_run_opts ro;
+	struct wx_run w;
+	uint64_t run = 0;
+	char *summary = NULL;
+	int rc = match_begin(g, o, &e);
+
 	memset(&w, 0, sizeof w);
-	wx_err_clear(&err);
-	rc = wx_cli_open(g, o->dry_run ? 0 : WX_OPEN_CREATE, NULL, &s);
-	if (rc == WX_EXIT_OK)
-		rc = wx_cli_forms(g, &forms);
-	if (rc == WX_EXIT_OK)
-		rc = choose_policy(g, s, &forms, o->policy, &pc);
 	if (rc != WX_EXIT_OK)
 		goto out;
 	memset(&ro, 0, sizeof ro);
-	ro.forms = forms;
-	ro.policy = pc.pol;
+	ro.forms = e.forms;
+	ro.policy = e.pc.pol;
 	ro.seed = o->has_seed ? o->seed : random_seed();
 	ro.today = wx_now_ns() / 1000000000 / 86400;
 	ro.progress = progress_fn;
-	ro.pctx = &pg;
-	if (wx_run_prepare(s, &ro, &w, &err) != WX_OK) {
-		progress_end(&pg);
-		rc = wx_cli_fail(&err);
+	ro.pctx = &e.pg;
+	if (wx_run_prepare(e.s, &ro, &w, &e.err) != WX_OK) {
+		rc = match_fail(&e);
 		goto out;
 	}
-	progress_fn(&pg, "matching", 0, 0);
-	if (wx_run_match(&w, &err) != WX_OK) {
-		progress_end(&pg);
-		rc = wx_cli_fail(&err);
+	progress_fn(&e.pg, "matching", 0, 0);
+	if (wx_run_match(&w, &e.err) != WX_OK) {
+		rc = match_fail(&e);
 		goto out;
 	}
-	progress_end(&pg);
-	if (!w.geo_loaded)
-		fprintf(stderr, "wexmatch: no postcode lookup loaded: distance gates skipped (wexmatch geo import FILE)\n");
-	else if (w.cand_not_located || w.place_not_located)
-		fprintf(stderr, "wexmatch: %lu candidates and %lu placements could not be located: their distance gates were skipped (%lu pairs)\n",
-			w.cand_not_located, w.place_not_located, w.distance_skipped);
+	progress_end(&e.pg);
+	distance_note(w.geo_loaded, "candidates", w.cand_not_located, "placements",
+		      w.place_not_located, w.distance_skipped);
 	if (w.unreadable)
 		fprintf(stderr, "wexmatch: %lu stored values could not be read and were taken as empty (see wexmatch check)\n",
 			w.unreadable);
-	{
-		struct wx_run_meta m;
-
-		memset(&m, 0, sizeof m);
-		m.seed = ro.seed;
-		m.policy_version = pc.version;
-		m.policy_source = pc.source;
-		m.policy_path = pc.path;
-		m.policy_text = pc.text;
-		m.policy_len = pc.len;
-		m.time_ns = wx_now_ns();
-		m.user = wx_store_user(s);
-		if (o->dry_run) {
-			summary = wx_run_summary(&w, &m, 0);
-		} else {
-			progress_fn(&pg, "recording the run", 0, 0);
-			if (wx_run_save(s, &w, &m, &run, &summary, &err) != WX_OK) {
-				progress_end(&pg);
-				rc = wx_cli_fail(&err);
-				goto out;
-			}
+	match_meta(&e, ro.seed);
+	if (o->dry_run) {
+		summary = wx_run_summary(&w, &e.meta, 0);
+	} else {
+		progress_fn(&e.pg, "recording the run", 0, 0);
+		if (wx_run_save(e.s, &w, &e.meta, &run, &summary, &e.err) != WX_OK) {
+			rc = match_fail(&e);
+			goto out;
 		}
 	}
-	progress_end(&pg);
-	{
-		struct wx_data_out d;
-		FILE *f = wx_cli_data_begin(&d);
-		int wr = write_results(f, &w, o->format, summary);
-
-		wx_cli_data_end(&d);
-		if (wr != WX_OK || fflush(stdout) != 0) {
-			wx_cli_error("writing the results failed");
-			rc = WX_EXIT_DB;
-		}
-	}
+	progress_end(&e.pg);
+	rc = match_output(write_work, &w, o->format, summary);
 	print_summary_words(stderr, &w, run);
 	if (w.fig.checks.blocking_pairs || w.fig.checks.wasted_seats ||
 	    w.fig.checks.ineligible_pairs || w.fig.checks.over_capacity) {
@@ -411,9 +459,7 @@ static int match_work(struct wx_global *g, struct match_opts *o)
 out:
 	free(summary);
 	wx_run_free(&w);
-	policy_choice_free(&pc);
-	wx_forms_free(forms);
-	wx_store_close(s);
+	match_end(&e);
 	return rc;
 }
 
@@ -515,78 +561,45 @@ static int write_amb(FILE *f, const struct wx_amb_run *w, enum wx_format fmt, co
 	return ferror(f) ? WX_EIO : WX_OK;
 }
 
+static int write_amb_run(FILE *f, const void *run, enum wx_format fmt, const char *summary)
+{
+	return write_amb(f, run, fmt, summary);
+}
+
 static int match_ambassadors(struct wx_global *g, struct match_opts *o)
 {
-	struct wx_store *s = NULL;
-	struct wx_forms *forms = NULL;
-	struct policy_choice pc;
+	struct match_env e;
 	struct wx_amb_run w;
-	struct wx_err err;
-	struct progress pg = { isatty(2), 0, 0 };
 	uint64_t run = 0;
 	char *summary = NULL;
 	int rc;
 
-	memset(&pc, 0, sizeof pc);
 	memset(&w, 0, sizeof w);
-	wx_err_clear(&err);
 	if (o->has_seed)
 		fprintf(stderr, "wexmatch: --seed has no effect on an ambassador run (it has no lottery)\n");
-	rc = wx_cli_open(g, o->dry_run ? 0 : WX_OPEN_CREATE, NULL, &s);
-	if (rc == WX_EXIT_OK)
-		rc = wx_cli_forms(g, &forms);
-	if (rc == WX_EXIT_OK)
-		rc = choose_policy(g, s, &forms, o->policy, &pc);
+	rc = match_begin(g, o, &e);
 	if (rc != WX_EXIT_OK)
 		goto out;
-	if (wx_amb_run_prepare(s, forms, pc.pol, progress_fn, &pg, &w, &err) != WX_OK) {
-		progress_end(&pg);
-		rc = wx_cli_fail(&err);
+	if (wx_amb_run_prepare(e.s, e.forms, e.pc.pol, progress_fn, &e.pg, &w, &e.err) != WX_OK) {
+		rc = match_fail(&e);
 		goto out;
 	}
-	progress_fn(&pg, "assigning", 0, 0);
-	if (wx_amb_run_match(&w, &err) != WX_OK) {
-		progress_end(&pg);
-		rc = wx_cli_fail(&err);
+	progress_fn(&e.pg, "assigning", 0, 0);
+	if (wx_amb_run_match(&w, &e.err) != WX_OK) {
+		rc = match_fail(&e);
 		goto out;
 	}
-	progress_end(&pg);
-	if (!w.geo_loaded)
-		fprintf(stderr, "wexmatch: no postcode lookup loaded: distance gates skipped (wexmatch geo import FILE)\n");
-	else if (w.amb_not_located || w.req_not_located)
-		fprintf(stderr, "wexmatch: %lu ambassadors and %lu requests could not be located: their distance gates were skipped (%lu pairs)\n",
-			w.amb_not_located, w.req_not_located, w.distance_skipped);
-	{
-		struct wx_run_meta m;
-
-		memset(&m, 0, sizeof m);
-		m.policy_version = pc.version;
-		m.policy_source = pc.source;
-		m.policy_path = pc.path;
-		m.policy_text = pc.text;
-		m.policy_len = pc.len;
-		m.time_ns = wx_now_ns();
-		m.user = wx_store_user(s);
-		if (o->dry_run) {
-			summary = wx_amb_run_summary(&w, &m, 0);
-		} else if (wx_amb_run_save(s, &w, &m, &run, &summary, &err) != WX_OK) {
-			progress_end(&pg);
-			rc = wx_cli_fail(&err);
-			goto out;
-		}
+	progress_end(&e.pg);
+	distance_note(w.geo_loaded, "ambassadors", w.amb_not_located, "requests", w.req_not_located,
+		      w.distance_skipped);
+	match_meta(&e, 0);
+	if (o->dry_run) {
+		summary = wx_amb_run_summary(&w, &e.meta, 0);
+	} else if (wx_amb_run_save(e.s, &w, &e.meta, &run, &summary, &e.err) != WX_OK) {
+		rc = match_fail(&e);
+		goto out;
 	}
-	progress_end(&pg);
-	{
-		struct wx_data_out d;
-		FILE *f = wx_cli_data_begin(&d);
-		int wr = write_amb(f, &w, o->format, summary);
-
-		wx_cli_data_end(&d);
-		if (wr != WX_OK || fflush(stdout) != 0) {
-			wx_cli_error("writing the results failed");
-			rc = WX_EXIT_DB;
-		}
-	}
+	rc = match_output(write_amb_run, &w, o->format, summary);
 	if (run)
 		fprintf(stderr, "run %llu: ", (unsigned long long)run);
 	else
@@ -601,9 +614,7 @@ static int match_ambassadors(struct wx_global *g, struct match_opts *o)
 out:
 	free(summary);
 	wx_amb_run_free(&w);
-	policy_choice_free(&pc);
-	wx_forms_free(forms);
-	wx_store_close(s);
+	match_end(&e);
 	return rc;
 }
 
