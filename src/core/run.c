@@ -939,6 +939,9 @@ struct builder {
 	int found;
 	uint32_t found_pos;
 	struct listref *into;       /* appending: the list's own arrays */
+	/* appending: only entries that this result's placements would take
+	 * now (those that would not, never will in the session) */
+	const struct wx_match_result *filter;
 	const struct probe_state *ps;   /* probing: the session's thresholds */
 	const uint32_t *cur_tree;   /* probing: the tree over the group emitted, */
 	size_t cur_off;             /* and the group's first index in it */
@@ -1002,8 +1005,8 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 		/* probing past skip_pos in the profession's own order (the
 		 * candidate cannot be located): jump to the next placement
 		 * whose threshold might take the candidate */
-		if (b->probe && b->cur_tree && order == arr && b->pos >= b->skip_pos &&
-		    !b->prof_hopeless) {
+		if ((b->probe || b->filter) && b->cur_tree && order == arr &&
+		    b->pos >= b->skip_pos && !b->prof_hopeless) {
 			size_t j = first_above(b->cur_tree, 1, 0, b->ps->tree_size, b->cur_off + i,
 					       b->cur_off + n, b->probe_rank);
 			if (j >= b->cur_off + n) {
@@ -1042,9 +1045,19 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 			continue;
 		}
 		if (b->append_from) {
-			/* appending to a list: the eligible entries from there */
+			/* appending to a list: the eligible entries from there
+			 * that would take the candidate */
 			b->pos++;
-			if (b->pos < b->append_from || gate(w, P, b->ci, pi, 0) != WX_GATE_OK)
+			if (b->pos < b->append_from)
+				continue;
+			if (b->filter && b->prof_hopeless) {
+				b->prof_skip = 1;
+				return WX_OK;
+			}
+			if (b->filter && !wx_match_would_take(b->filter, (size_t)P->engine_of[pi],
+							      b->probe_rank, b->probe_member))
+				continue;
+			if (gate(w, P, b->ci, pi, 0) != WX_GATE_OK)
 				continue;
 			b->eligible++;
 			g = WX_GATE_OK;
@@ -1099,7 +1112,7 @@ static int emit_by_day(struct builder *b, const uint32_t *arr, size_t n)
 	const uint32_t *tree = NULL;
 	size_t off = 0;
 
-	if (b->probe && b->ps && b->ps->tree_day[0]) {
+	if ((b->probe || b->filter) && b->ps && b->ps->tree_day[0]) {
 		int mem = b->probe_member != 0;
 		if (arr >= P->by_day && arr < P->by_day + P->prof_first[P->nprof]) {
 			tree = b->ps->tree_day[mem];
@@ -1361,7 +1374,7 @@ static int walk_interests(struct builder *b, uint32_t *listed_out)
 		}
 		b->pos = base;
 		b->prof_skip = 0;
-		b->prof_hopeless = b->probe &&
+		b->prof_hopeless = (b->probe || b->filter) &&
 			!prof_may_take(w, P, b->ps, ci, k, b->probe_rank, b->probe_member);
 		if (!ci->nweeks) {
 			if (emit_by_day(b, dy, n))
@@ -1427,6 +1440,7 @@ static void builder_start(struct builder *b, struct wx_run *w, struct priv *P,
 	b->cur_off = 0;
 	b->into = NULL;
 	b->ps = NULL;
+	b->filter = NULL;
 }
 
 static void builder_free(struct builder *b)
@@ -1836,6 +1850,10 @@ static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_r
 		builder_start(&b, w, P, &P->ci[i], limit);
 		b.append_from = found;
 		b.into = lr;
+		b.filter = res;
+		b.ps = &P->ps[which];
+		b.probe_rank = res->rank[i];
+		b.probe_member = which ? 0 : cand[i].member;
 		if (walk_interests(&b, &listed))
 			goto oom;
 		lr->probed = found - 1;
