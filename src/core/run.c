@@ -677,7 +677,8 @@ static int add_participant(struct wx_txn *t, struct read_ctx *c, const struct wx
 	r->rule_first = (uint32_t)P->nrules;
 	if (grow(&P->rules, &P->rules_cap, P->nrules, r->nrule, sizeof *P->rules))
 		return wx_txn_fail(t, WX_ENOMEM, "out of memory");
-	memcpy(P->rules + P->nrules, why.rule, r->nrule * sizeof *P->rules);
+	if (r->nrule)   /* P->rules is still NULL while no candidate had a rule */
+		memcpy(P->rules + P->nrules, why.rule, r->nrule * sizeof *P->rules);
 	P->nrules += r->nrule;
 	c->ncand++;
 	return WX_OK;
