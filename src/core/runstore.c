@@ -214,7 +214,7 @@ int wx_run_row_decode(const void *key, size_t klen, const void *buf, size_t len,
 		r->why[i].gate = (uint8_t)rb_u8(&b);
 		r->why[i].place_id = rb_str(&b);
 	}
-	return b.bad ? WX_EDATA : WX_OK;
+	return b.bad || b.p != b.end ? WX_EDATA : WX_OK;   /* nothing after the last field */
 }
 
 /* ---- placement rows ---- */
@@ -269,7 +269,7 @@ int wx_run_place_row_decode(const void *key, size_t klen, const void *buf, size_
 		x->spare_has_applied = (uint8_t)rb_u8(&b);
 		x->spare_applied_s = (int64_t)rb_u64(&b);
 	}
-	return b.bad ? WX_EDATA : WX_OK;
+	return b.bad || b.p != b.end ? WX_EDATA : WX_OK;   /* nothing after the last field */
 }
 
 /* ---- ambassador rows ---- */
@@ -304,7 +304,7 @@ int wx_amb_row_decode(const void *key, size_t klen, const void *buf, size_t len,
 	r->tier = (uint8_t)rb_u8(&b);
 	r->distance_m = rb_u32(&b);
 	r->reason = (uint8_t)rb_u8(&b);
-	return b.bad ? WX_EDATA : WX_OK;
+	return b.bad || b.p != b.end ? WX_EDATA : WX_OK;   /* nothing after the last field */
 }
 
 /* ---- the table ---- */
