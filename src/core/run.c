@@ -104,6 +104,8 @@ static uint64_t mix64(uint64_t x)
 struct idmap {
 	size_t cap, n;
 	uint32_t *slot;
+	uint32_t *tag;     /* the high bits of each slot's hash: most probes
+	                    * that miss never touch the id string */
 };
 
 static int idmap_find(const struct idmap *m, const struct wx_run_place *pl, const char *s,
@@ -111,45 +113,57 @@ static int idmap_find(const struct idmap *m, const struct wx_run_place *pl, cons
 {
 	if (!m->cap)
 		return 0;
-	for (size_t i = mix64(hash_bytes(FNV0, s, n)) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	uint64_t h = mix64(hash_bytes(FNV0, s, n));
+	uint32_t tag = (uint32_t)(h >> 32);
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		uint32_t v = m->slot[i];
 		if (!v)
 			return 0;
+		if (m->tag[i] != tag)
+			continue;
 		const char *id = pl[v - 1].id;
-		if (strncmp(id, s, n) == 0 && id[n] == '\0') {
+		if (memcmp(id, s, n) == 0 && id[n] == '\0') {
 			*out = v - 1;
 			return 1;
 		}
 	}
 }
 
+static void idmap_put(uint32_t *slot, uint32_t *tags, size_t cap, uint64_t h, uint32_t v)
+{
+	size_t i = h & (cap - 1);
+	while (slot[i])
+		i = (i + 1) & (cap - 1);
+	slot[i] = v;
+	tags[i] = (uint32_t)(h >> 32);
+}
+
 static int idmap_add(struct idmap *m, const struct wx_run_place *pl, uint32_t idx)
 {
 	if ((m->n + 1) * 2 > m->cap) {
 		size_t nc = m->cap ? m->cap * 2 : 1024;
-		uint32_t *ns = calloc(nc, sizeof *ns);
+		uint32_t *ns = calloc(nc, sizeof *ns), *nt = calloc(nc, sizeof *nt);
 
-		if (!ns)
+		if (!ns || !nt) {
+			free(ns);
+			free(nt);
 			return WX_ENOMEM;
+		}
 		for (size_t j = 0; j < m->cap; j++) {
 			uint32_t v = m->slot[j];
 			if (!v)
 				continue;
 			const char *id = pl[v - 1].id;
-			size_t i = mix64(hash_bytes(FNV0, id, strlen(id))) & (nc - 1);
-			while (ns[i])
-				i = (i + 1) & (nc - 1);
-			ns[i] = v;
+			idmap_put(ns, nt, nc, mix64(hash_bytes(FNV0, id, strlen(id))), v);
 		}
 		free(m->slot);
+		free(m->tag);
 		m->slot = ns;
+		m->tag = nt;
 		m->cap = nc;
 	}
 	const char *id = pl[idx].id;
-	size_t i = mix64(hash_bytes(FNV0, id, strlen(id))) & (m->cap - 1);
-	while (m->slot[i])
-		i = (i + 1) & (m->cap - 1);
-	m->slot[i] = idx + 1;
+	idmap_put(m->slot, m->tag, m->cap, mix64(hash_bytes(FNV0, id, strlen(id))), idx + 1);
 	m->n++;
 	return WX_OK;
 }
@@ -757,8 +771,10 @@ static int read_fn(struct wx_txn *t, void *vctx)
 	w->nplace_all = 0;
 	c->ncand = 0;
 	c->P->ids.n = 0;
-	if (c->P->ids.cap)
+	if (c->P->ids.cap) {
 		memset(c->P->ids.slot, 0, c->P->ids.cap * sizeof *c->P->ids.slot);
+		memset(c->P->ids.tag, 0, c->P->ids.cap * sizeof *c->P->ids.tag);
+	}
 	c->P->nweeks = c->P->nints = c->P->nchs = c->P->nrules = 0;
 	c->P->history.n = 0;
 	if (c->P->history.cap)
@@ -1556,11 +1572,16 @@ static int sort_by_id(struct wx_run *w, struct priv *P, struct read_ctx *c)
 	P->cand = malloc(m * sizeof *P->cand);
 	key = malloc(m * sizeof *key);
 	if (rc && ci && P->cand && key) {
+		int sorted = 1;
 		for (size_t i = 0; i < n; i++) {
 			key[i].id = c->cand[i].id;
 			key[i].i = (uint32_t)i;
+			if (i && sorted && strcmp(key[i - 1].id, key[i].id) > 0)
+				sorted = 0;
 		}
-		qsort(key, n, sizeof *key, cmp_key);
+		/* records are often stored in id order (imports, the demo) */
+		if (!sorted)
+			qsort(key, n, sizeof *key, cmp_key);
 		for (size_t i = 0; i < n; i++) {
 			P->cand[i] = c->cand[key[i].i];
 			rc[i] = c->rc[key[i].i];
@@ -1995,6 +2016,7 @@ void wx_run_free(struct wx_run *w)
 	if (P) {
 		arena_free(&P->strings);
 		free(P->ids.slot);
+		free(P->ids.tag);
 		free(P->ci);
 		free(P->weeks);
 		free(P->ints);
