@@ -1328,16 +1328,34 @@ static int prof_thresholds(struct wx_run *w, const struct priv *P, struct probe_
 }
 
 /* The first index in [lo, hi) of the tree's leaves whose value is above
- * x, or hi. */
+ * x, or hi.  t is a max-tree with its leaves at [size, 2 size) (v, l, r:
+ * the root and its range, [0, size)).  Bottom-up: from leaf lo, step right
+ * along the nearest ancestors' right siblings until one holds a value
+ * above x, then down to its first such leaf; O(log size). */
 static size_t first_above(const uint32_t *t, size_t v, size_t l, size_t r, size_t lo, size_t hi,
 			  uint32_t x)
 {
-	if (r <= lo || l >= hi || t[v] <= x)
+	size_t size = r - l, i;
+
+	(void)v;
+	if (lo >= hi)
 		return hi;
-	if (r - l == 1)
-		return l;
-	size_t mid = (l + r) / 2, f = first_above(t, 2 * v, l, mid, lo, hi, x);
-	return f < hi ? f : first_above(t, 2 * v + 1, mid, r, lo, hi, x);
+	i = lo + size;
+	if (t[i] <= x) {
+		for (;;) {
+			while (i & 1) {          /* a right child: up */
+				i >>= 1;
+				if (i <= 1)
+					return hi;
+			}
+			i++;                     /* the right sibling */
+			if (t[i] > x)
+				break;
+		}
+		while (i < size)                 /* down to the first leaf above x */
+			i = t[2 * i] > x ? 2 * i : 2 * i + 1;
+	}
+	return i - size < hi ? i - size : hi;
 }
 
 /* Whether some placement of profession k might take the candidate: one
