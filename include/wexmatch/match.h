@@ -192,6 +192,10 @@ int wx_match_start(const struct wx_match_input *in, struct wx_match_result *res,
 		   struct wx_match_session **s, struct wx_err *err);
 int wx_match_resume(struct wx_match_session *s, struct wx_match_result *res,
 		    struct wx_err *err);
+/* The same when only the lists of the candidates who[0..n) grew: cheaper
+ * on large runs (the others are not looked at). */
+int wx_match_resume_some(struct wx_match_session *s, struct wx_match_result *res,
+			 const uint32_t *who, size_t n, struct wx_err *err);
 void wx_match_session_free(struct wx_match_session *s);
 /* The counterfactual's input: *in with no categories and no priority. */
 void wx_match_counterfactual_input(const struct wx_match_input *in, struct wx_match_input *cf);

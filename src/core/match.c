@@ -967,7 +967,18 @@ int wx_match_run(const struct wx_match_input *in, struct wx_match_result *res,
 
 struct wx_match_session {
 	struct engine e;
+	uint8_t *lreason;    /* each candidate's reason when unplaced, from its list */
 };
+
+static uint8_t list_reason(const struct wx_match_cand *c)
+{
+	size_t j = 0;
+
+	while (j < c->nchoice && c->choice[j].gate != WX_GATE_OK)
+		j++;
+	return c->nchoice == 0 ? WX_MATCH_NO_CHOICES :
+		j == c->nchoice ? WX_MATCH_NO_ELIGIBLE_CHOICE : WX_MATCH_OUTRANKED;
+}
 
 int wx_match_start(const struct wx_match_input *in, struct wx_match_result *res,
 		   struct wx_match_session **out, struct wx_err *err)
@@ -981,28 +992,41 @@ int wx_match_start(const struct wx_match_input *in, struct wx_match_result *res,
 		return wx_err_set(err, WX_ENOMEM, "out of memory");
 	}
 	rc = run_engine(in, res, &s->e, 1, err);
+	if (rc == WX_OK && !(s->lreason = xmalloc(in->ncand, 1)))
+		rc = wx_err_set(err, WX_ENOMEM, "out of memory");
 	if (rc != WX_OK) {
-		free(s);
+		wx_match_session_free(s);
 		return rc;
 	}
+	for (size_t i = 0; i < in->ncand; i++)
+		s->lreason[i] = list_reason(&in->cand[i]);
 	*out = s;
 	return WX_OK;
 }
 
 int wx_match_resume(struct wx_match_session *s, struct wx_match_result *res, struct wx_err *err)
 {
+	return wx_match_resume_some(s, res, NULL, 0, err);
+}
+
+int wx_match_resume_some(struct wx_match_session *s, struct wx_match_result *res,
+			 const uint32_t *who, size_t n, struct wx_err *err)
+{
 	struct engine *e = &s->e;
 	const struct wx_match_input *in = e->in;
+	size_t count = who ? n : e->C;
 
 	/* entries only ever come after where a cursor stands, so a candidate
 	 * whose cursor is short of its list has new entries to propose to;
 	 * the holders stay as they are: deferred acceptance gives the same
 	 * result whatever the order of proposals */
-	for (size_t i = 0; i < e->C; i++) {
-		const struct wx_match_cand *c = &in->cand[i];
+	for (size_t q = 0; q < count; q++) {
+		size_t i = who ? who[q] : q;
+		const struct wx_match_cand *c;
 
-		if (res->place[i] >= 0)
-			continue;   /* only the unplaced propose */
+		if (i >= e->C)
+			return wx_err_set(err, WX_EUSAGE, "resume: candidate %zu of %zu", i, e->C);
+		c = &in->cand[i];
 		if (c->nchoice >= UINT32_MAX)
 			return wx_err_set(err, WX_EDATA, "candidate %s: %zu choices: too many", c->id,
 					  c->nchoice);
@@ -1011,25 +1035,19 @@ int wx_match_resume(struct wx_match_session *s, struct wx_match_result *res, str
 			    (c->choice[j].place < 0 || (size_t)c->choice[j].place >= e->P))
 				return wx_err_set(err, WX_EDATA, "candidate %s: choice %zu is "
 						  "eligible but names no placement", c->id, j + 1);
+		s->lreason[i] = list_reason(c);
 	}
-	for (size_t i = 0; i < e->C; i++) {
-		const struct wx_match_cand *c = &in->cand[i];
+	for (size_t q = 0; q < count; q++) {
+		size_t i = who ? who[q] : q;
 
-		if (res->place[i] < 0 && e->nxt[i] < c->nchoice)
+		if (res->place[i] < 0 && e->nxt[i] < in->cand[i].nchoice)
 			e->proposals += propose_from(e, (uint32_t)i);
 	}
-	/* the reasons of the unplaced, from their lists as they are now */
-	for (size_t i = 0; i < e->C; i++) {
-		const struct wx_match_cand *c = &in->cand[i];
-		size_t eligible = 0;
-
-		for (size_t j = 0; j < c->nchoice && !eligible; j++)
-			eligible += c->choice[j].gate == WX_GATE_OK;
-		res->reason[i] = c->nchoice == 0 ? WX_MATCH_NO_CHOICES :
-			eligible == 0 ? WX_MATCH_NO_ELIGIBLE_CHOICE : WX_MATCH_OUTRANKED;
-		/* collect reads the cursor of the placed as their choice_rank */
-	}
 	collect(e, res);
+	/* collect marks the placed; the others' reasons are their lists' */
+	for (size_t i = 0; i < e->C; i++)
+		if (res->place[i] < 0)
+			res->reason[i] = s->lreason[i];
 	res->proposals = e->proposals;
 	return WX_OK;
 }
@@ -1038,6 +1056,7 @@ void wx_match_session_free(struct wx_match_session *s)
 {
 	if (s) {
 		engine_free(&s->e);
+		free(s->lreason);
 		free(s);
 	}
 }

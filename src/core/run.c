@@ -1846,7 +1846,7 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
  * (positions are kept, so choice_rank stays true).  Returns how many
  * lists grew, or -1 when out of memory. */
 static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_result *res,
-		       int which, struct wx_match_cand *cand)
+		       int which, struct wx_match_cand *cand, uint32_t *grown_list)
 {
 	struct builder b;
 	long grown = 0;
@@ -1899,11 +1899,12 @@ static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_r
 		lr->probed = found - 1;
 		lr->cut = (uint8_t)b.cut;
 		lr->last_pos = b.cut ? b.pos : listed;
-		grown++;
+		grown_list[grown++] = (uint32_t)i;
 	}
 	builder_free(&b);
-	/* the pools may have moved */
-	for (size_t i = 0; i < w->in.ncand; i++) {
+	/* the grown lists' arrays may have moved */
+	for (long q = 0; q < grown; q++) {
+		uint32_t i = grown_list[q];
 		cand[i].choice = lr_ent(P, &P->ref[which][i]);
 		cand[i].nchoice = P->ref[which][i].nent;
 	}
@@ -1927,13 +1928,20 @@ static int session(struct wx_run *w, struct priv *P, const struct wx_match_input
 		cand[i].choice = lr_ent(P, &P->ref[which][i]);
 		cand[i].nchoice = P->ref[which][i].nent;
 	}
-	if ((rc = wx_match_start(in, res, &ses, err)) != WX_OK)
+	uint32_t *grown_list = malloc((w->in.ncand ? w->in.ncand : 1) * sizeof *grown_list);
+
+	if (!grown_list)
+		return wx_err_set(err, WX_ENOMEM, "out of memory");
+	if ((rc = wx_match_start(in, res, &ses, err)) != WX_OK) {
+		free(grown_list);
 		return rc;
-	while ((grown = settle_cut(w, P, res, which, cand)) > 0) {
+	}
+	while ((grown = settle_cut(w, P, res, which, cand, grown_list)) > 0) {
 		++*rounds;
-		if ((rc = wx_match_resume(ses, res, err)) != WX_OK)
+		if ((rc = wx_match_resume_some(ses, res, grown_list, (size_t)grown, err)) != WX_OK)
 			break;
 	}
+	free(grown_list);
 	wx_match_session_free(ses);
 	if (rc == WX_OK && grown < 0)
 		rc = wx_err_set(err, WX_ENOMEM, "out of memory");
