@@ -476,8 +476,7 @@ static void rescan(struct tui *t, struct tui_list *l)
 	if (wx_store_read(t->s, scan_fn, &c, &t->err) != WX_OK) {
 		free(c.v);
 		if (t->err.code == WX_EDATA)
-			snprintf(l->ferr, sizeof l->ferr, "the pattern is too costly (%.200s); the list shows the last result",
-				 t->err.msg);
+			tui_fit(t, t->err.msg, strlen(t->err.msg), -1, l->ferr, sizeof l->ferr);
 		else
 			tui_message(t, 1, "%s", t->err.msg);
 		l->dirty = 0;
@@ -543,6 +542,19 @@ static int array_fn(struct wx_txn *tx, void *vctx)
 	l->nrows = n;
 	l->more = l->top + (size_t)n < l->n;
 	return WX_OK;
+}
+
+static void load_browse(struct tui *t, struct tui_list *l)
+{
+	struct load_ctx x;
+	int rows = tui_body_rows() - 1;
+
+	x.t = t;
+	x.l = l;
+	x.rows = rows > TUI_MAXROWS ? TUI_MAXROWS : rows;
+	wx_err_clear(&t->err);
+	if (wx_store_read(t->s, browse_fn, &x, &t->err) != WX_OK)
+		tui_message(t, 1, "%s", t->err.msg);
 }
 
 /* ---- drawing ---- */
@@ -644,8 +656,7 @@ void tui_list_draw(struct tui *t)
 		}
 		wx_store_read(t->s, array_fn, &x, &t->err);
 	} else {
-		if (wx_store_read(t->s, browse_fn, &x, &t->err) != WX_OK)
-			tui_message(t, 1, "%s", t->err.msg);
+		load_browse(t, l);
 	}
 	if (l->sel >= l->nrows)
 		l->sel = l->nrows - 1;
@@ -710,10 +721,10 @@ static void set_filter(struct tui *t, struct tui_list *l)
 		return;   /* a character still being typed */
 	wx_err_clear(&e);
 	if (wx_regex_compile(&re, l->filter, WX_RE_CASELESS | WX_RE_UCP, &off, &e) != WX_OK) {
-		char m[256];
+		char m[sizeof l->ferr];
 
 		tui_fit(t, e.msg, strlen(e.msg), -1, m, sizeof m);
-		snprintf(l->ferr, sizeof l->ferr, "bad pattern: %s", m);
+		snprintf(l->ferr, sizeof l->ferr, "%s", m);
 		return;
 	}
 	wx_regex_free(l->re);
@@ -813,7 +824,9 @@ static void move_array(struct tui_list *l, int action, int rows)
 	l->sel = (int)(idx - l->top);
 }
 
-static void move_browse(struct tui_list *l, int action, int rows)
+static void load_browse(struct tui *t, struct tui_list *l);
+
+static void move_browse(struct tui *t, struct tui_list *l, int action, int rows)
 {
 	switch (action) {
 	case TA_DOWN: case TA_NEXT:
@@ -835,6 +848,9 @@ static void move_browse(struct tui_list *l, int action, int rows)
 	default: break;
 	}
 	(void)rows;
+	/* apply the move now: keys typed ahead come before the next redraw */
+	if (l->op != OP_NONE)
+		load_browse(t, l);
 }
 
 void tui_list_key(struct tui *t, int action, int ch)
@@ -863,7 +879,7 @@ void tui_list_key(struct tui *t, int action, int ch)
 		if (l->array)
 			move_array(l, action, rows);
 		else
-			move_browse(l, action, rows);
+			move_browse(t, l, action, rows);
 		break;
 	case TA_LEFT:
 		if (l->curcol > 0)

@@ -332,43 +332,62 @@ void tui_pop(struct tui *t)
 /* the help screen, generated from the action table */
 static int help_top;
 
-static int help_lines(unsigned scr)
+/* the help of each action, wrapped: its lines into out (NULL: count) */
+static int help_build(struct tui *t, unsigned scr, char (*out)[2][512], int max)
 {
 	int n = 0;
 
-	for (int a = 1; a < TA_COUNT; a++)
-		if (tui_actions[a].screens & scr)
-			n++;
+	for (int a = 1; a < TA_COUNT; a++) {
+		const struct tui_action_def *d = &tui_actions[a];
+		char shown[1024], parts[3][512];
+		int np;
+
+		if (!(d->screens & scr))
+			continue;
+		tui_fit(t, d->help, strlen(d->help), -1, shown, sizeof shown);
+		np = tui_wrap(shown, COLS - 22, parts[0], sizeof parts[0], 3);
+		for (int k = 0; k < np; k++, n++) {
+			if (!out || n >= max)
+				continue;
+			snprintf(out[n][0], sizeof out[n][0], "%s", k == 0 ? d->keys : "");
+			memcpy(out[n][1], parts[k], sizeof out[n][1]);
+		}
+	}
 	return n;
 }
 
 static void help_draw(struct tui *t)
 {
 	static const char *const names[] = { "list", "record", "data entry", "history", "help", "runs" };
-	int rows = tui_body_rows(), y = 1, line = 0, idx = 0;
+	static char lines[256][2][512];
+	int rows = tui_body_rows() - 1, idx = 0, n;
 	char title[128];
 
 	for (unsigned b = t->help_for; b > 1; b >>= 1)
 		idx++;
 	snprintf(title, sizeof title, "Keys of the %s screen (q: back)", names[idx]);
 	erase();
-	draw_title(t);
-	tui_put(t, y++, 0, tui_attr(t, TR_HEADER), title, strlen(title), COLS, 1);
-	if (help_top > help_lines(t->help_for) - (rows - 1))
-		help_top = help_lines(t->help_for) - (rows - 1);
+	tui_put(t, 1, 0, tui_attr(t, TR_HEADER), title, strlen(title), COLS, 1);
+	n = help_build(t, t->help_for, lines, 256);
+	if (n > 256)
+		n = 256;
+	if (help_top > n - rows)
+		help_top = n - rows;
 	if (help_top < 0)
 		help_top = 0;
-	for (int a = 1; a < TA_COUNT && y < rows + 1; a++) {
-		const struct tui_action_def *d = &tui_actions[a];
+	for (int i = 0; i < rows && help_top + i < n; i++) {
+		int y = 2 + i;
 
-		if (!(d->screens & t->help_for))
-			continue;
-		if (line++ < help_top)
-			continue;
-		tui_put(t, y, 2, tui_attr(t, TR_KEY) & ~A_REVERSE, d->keys, strlen(d->keys), 18, 1);
-		tui_put(t, y, 21, A_NORMAL, d->help, strlen(d->help), COLS - 21, 0);
-		y++;
+		attrset(A_BOLD);
+		mvaddstr(y, 2, lines[help_top + i][0]);
+		attrset(A_NORMAL);
+		mvaddstr(y, 21, lines[help_top + i][1]);
 	}
+}
+
+static int help_lines(struct tui *t, unsigned scr)
+{
+	return help_build(t, scr, NULL, 0);
 }
 
 static void help_key(struct tui *t, int action, int ch)
@@ -382,7 +401,7 @@ static void help_key(struct tui *t, int action, int ch)
 	case TA_PGDN: help_top += rows; break;
 	case TA_PGUP: help_top -= rows; break;
 	case TA_HOME: help_top = 0; break;
-	case TA_END: help_top = help_lines(t->help_for); break;
+	case TA_END: help_top = help_lines(t, t->help_for); break;
 	case TA_QUIT: tui_pop(t); break;
 	default: break;
 	}
