@@ -42,6 +42,11 @@ if ! locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$'; then
 	TUI_UTF8=$(locale -a 2>/dev/null | grep -i 'utf-\?8' | head -n 1)
 fi
 
+# the terminal type tmux emulates, so that the program reads its keys right
+TUI_TERM=tmux-256color
+infocmp "$TUI_TERM" >/dev/null 2>&1 || TUI_TERM=screen-256color
+infocmp "$TUI_TERM" >/dev/null 2>&1 || TUI_TERM=screen
+
 # tui_start [-s WxH] [-t TARGET] [VAR=VALUE...] -- ARGS...
 tui_start() {
 	local size=80x24 target=wx envs=() cmd
@@ -53,17 +58,12 @@ tui_start() {
 		*) envs+=("$1"); shift ;;
 		esac
 	done
-	cmd=$(printf '%q ' env LC_ALL="$TUI_UTF8" TERM=xterm-256color "${envs[@]}" "$WEXMATCH" "$@")
+	cmd=$(printf '%q ' env LC_ALL="$TUI_UTF8" TERM="$TUI_TERM" "${envs[@]}" "$WEXMATCH" "$@")
 	TUI_T=$target
 	if tm has-session -t "$target" 2>/dev/null; then
 		tm kill-session -t "$target"
 	fi
-	if tm list-sessions >/dev/null 2>&1; then
-		tm new-session -d -s "$target" -x "${size%x*}" -y "${size#*x}" "$cmd; echo '[exited]' \$?; sleep 60"
-	else
-		tm new-session -d -s "$target" -x "${size%x*}" -y "${size#*x}" "$cmd; echo '[exited]' \$?; sleep 60"
-		tm set-option -g status off >/dev/null
-	fi
+	tm new-session -d -s "$target" -x "${size%x*}" -y "${size#*x}" "$cmd; echo '[exited]' \$?; sleep 60"
 	tm set-option -t "$target" status off >/dev/null
 	tm resize-window -t "$target" -x "${size%x*}" -y "${size#*x}" 2>/dev/null
 }

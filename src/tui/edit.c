@@ -347,7 +347,7 @@ void tui_edit_draw(struct tui *t)
 				mvaddstr(y, VALUE_X, cell);
 				attrset(A_NORMAL);
 			}
-			if (e->err[i] && (e->touched[i] || iscur)) {
+			if (e->err[i] && e->touched[i]) {
 				tui_fit(t, e->err[i], strlen(e->err[i]), COLS - VALUE_X - vw - 4, errs,
 					sizeof errs);
 				attrset(tui_attr(t, TR_ERROR));
