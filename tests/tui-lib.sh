@@ -77,7 +77,7 @@ tui_keys() {
 }
 
 tui_type() {
-	tm send-keys -t "$TUI_T" -l "$1"
+	tm send-keys -t "$TUI_T" -l -- "$1"
 }
 
 tui_screen() {

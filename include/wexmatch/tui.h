@@ -182,6 +182,8 @@ void tui_edit_draw(struct tui *t);
 void tui_edit_key(struct tui *t, int action, int ch);
 /* 1 when something typed is not saved */
 int tui_edit_unsaved(struct tui *t);
+/* 1 when the conflict screen is showing */
+int tui_edit_in_conflict(struct tui *t);
 void tui_edit_close(struct tui *t);
 
 /* runs.c: the runs list and the match screen */

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curses.h>
 
@@ -41,6 +42,7 @@ struct tui_edit {
 	enum wx_kind k;
 	const struct wx_form *form;
 	uint64_t iid, base;
+	uint64_t start_version;      /* the version shown when the conflict arose */
 	struct wx_record orig;       /* as loaded: extra fields are kept */
 	size_t n;
 	char **buf;                  /* the values being typed */
@@ -192,6 +194,11 @@ int tui_edit_unsaved(struct tui *t)
 		if (e->len[i] != strlen(e->start[i]) || memcmp(e->buf[i], e->start[i], e->len[i]) != 0)
 			return 1;
 	return 0;
+}
+
+int tui_edit_in_conflict(struct tui *t)
+{
+	return t->edit && t->edit->conflict;
 }
 
 void tui_edit_close(struct tui *t)
@@ -443,25 +450,51 @@ static void draw_conflict(struct tui *t, struct tui_edit *e)
 	mvhline(0, 0, ' ', COLS);
 	mvaddnstr(0, 0, title, COLS);
 	attrset(A_NORMAL);
-	tui_put(t, y++, 0, tui_attr(t, TR_ERROR), e->cmsg, strlen(e->cmsg), COLS, 0);
-	tui_put(t, y++, 0, A_NORMAL, "Fields that differ (yours: what you typed; theirs: what is saved now):",
-		70, COLS, 0);
+	{
+		char line[300], when[40];
+		time_t sec = (time_t)(e->theirs.mtime_ns / 1000000000);
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		snprintf(line, sizeof line, "Someone saved this %s after you began editing version %llu:",
+			 wx_kind_name(e->k), (unsigned long long)e->start_version);
+		tui_put(t, y++, 0, tui_attr(t, TR_ERROR), line, strlen(line), COLS, 0);
+		snprintf(line, sizeof line, "version %llu, saved by %s at %s",
+			 (unsigned long long)e->theirs.version, e->theirs.muser, when);
+		tui_put(t, y++, 0, tui_attr(t, TR_ERROR), line, strlen(line), COLS, 0);
+	}
+	tui_put(t, y++, 0, A_NORMAL, "What changed since you began (yours: typed here; theirs: saved now):",
+		68, COLS, 0);
 	y++;
-	for (size_t i = 0; i < e->n && y <= body_rows(); i++) {
+	for (size_t i = 0; i < e->n && y <= body_rows() - 4; i++) {
 		const struct wx_form_field *f = &e->form->f[i];
 		const struct wx_field *th = wx_record_field(&e->theirs, f->name);
 		const char *tv = th ? th->value : "";
-		size_t tl = th ? th->vlen : 0;
+		size_t tl = th ? th->vlen : 0, sl = strlen(e->start[i]);
+		int mine = e->len[i] != sl || memcmp(e->buf[i], e->start[i], sl) != 0;
+		int theirs = tl != sl || memcmp(tv, e->start[i], sl) != 0;
 
-		if (tl == e->len[i] && memcmp(tv, e->buf[i], tl) == 0)
+		if (!mine && !theirs)
 			continue;
-		conflict_row(t, y++, f->label, "yours: ", e->buf[i], e->len[i], TR_NORMAL);
-		conflict_row(t, y++, "", "theirs:", tv, tl, TR_NOTE);
+		if (mine)
+			conflict_row(t, y++, f->label, "yours: ", e->buf[i], e->len[i], TR_NORMAL);
+		if (theirs)
+			conflict_row(t, y++, mine ? "" : f->label, "theirs:", tv, tl, TR_NOTE);
 	}
-	y++;
-	tui_put(t, y < body_rows() ? y : body_rows(), 0, A_BOLD,
-		"y: save yours over theirs   t: take theirs (drop yours)   r: edit again on top of theirs",
-		90, COLS, 0);
+	{
+		static const char *const choices[] = {
+			"y  save yours over theirs: your changed fields win, their other changes stay",
+			"r  edit again on top of theirs: nothing you typed is lost",
+			"t  take theirs and drop what you typed (asks first)",
+		};
+
+		y++;
+		if (y > body_rows() - 3)
+			y = body_rows() - 3;
+		for (int k = 0; k < 3; k++)
+			tui_put(t, y + k, 0, A_BOLD, choices[k], strlen(choices[k]), COLS, 0);
+	}
 	move(LINES - 2, 0);
 	clrtoeol();
 	curs_set(0);
@@ -627,9 +660,11 @@ static void save(struct tui *t, struct tui_edit *e)
 	}
 	wx_record_free(&c.r);
 	if (rc == WX_ECONFLICT) {
+		/* wx_record_save says who changed it and when */
+		tui_copy(e->cmsg, sizeof e->cmsg, t->err.msg[0] ? t->err.msg : "Changed meanwhile");
+		e->start_version = e->base;
 		wx_err_clear(&t->err);
 		if (wx_store_read(t->s, load_fn, e, &t->err) == WX_OK) {
-			tui_copy(e->cmsg, sizeof e->cmsg, t->err.msg[0] ? t->err.msg : "Changed meanwhile");
 			e->conflict = 1;
 			clear();
 			return;

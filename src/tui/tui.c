@@ -2,7 +2,7 @@
  * line, key bar), the help screen, and the helpers every screen uses.
  *
  * Decisions (see also README, "The TUI"):
- * - Input is read with a one-second timeout.  While waiting for a key no
+ * - Input is read with a half-second timeout.  While waiting for a key no
  *   transaction is open; every redraw opens its own short read
  *   transaction.  After each key or timeout the store's change marker (the
  *   last committed LMDB transaction id, read without a transaction) is
@@ -283,6 +283,18 @@ static void draw_keybar(struct tui *t)
 
 	attrset(tui_attr(t, TR_KEYBAR));
 	mvhline(y, 0, ' ', COLS);
+	if (scr == TS_EDIT && t->edit && tui_edit_in_conflict(t)) {
+		attrset(tui_attr(t, TR_KEY));
+		mvaddstr(y, 0, "y");
+		mvaddstr(y, 10, "r");
+		mvaddstr(y, 26, "t");
+		attrset(tui_attr(t, TR_KEYBAR));
+		mvaddstr(y, 1, ":yours");
+		mvaddstr(y, 11, ":edit again");
+		mvaddstr(y, 27, ":theirs");
+		attrset(A_NORMAL);
+		return;
+	}
 	for (int a = 1; a < TA_COUNT; a++) {
 		const struct tui_action_def *d = &tui_actions[a];
 		char key[16];
@@ -716,7 +728,7 @@ int wx_tui_run(struct wx_global *g)
 	nonl();
 	keypad(stdscr, TRUE);
 	idlok(stdscr, TRUE);
-	timeout(1000);
+	timeout(500);
 	colors_init(t);
 	curs_set(0);
 	t->screen = TS_LIST;
@@ -727,7 +739,7 @@ int wx_tui_run(struct wx_global *g)
 		/* keys typed ahead go first: no redraw queued behind them */
 		timeout(0);
 		ch = getch();
-		timeout(1000);
+		timeout(500);
 		if (ch == ERR) {
 			t->changed = 0;
 			redraw(t);
