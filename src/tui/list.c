@@ -101,7 +101,11 @@ static void render_row(struct tui *t, struct tui_list *l, const void *buf, size_
 		size_t vl = 0;
 		char cell[512];
 
-		wx_record_peek(buf, len, l->col[c]->name, &v, &vl);
+		/* peek leaves val pointing elsewhere when the field is absent */
+		if (wx_record_peek(buf, len, l->col[c]->name, &v, &vl) != WX_OK) {
+			v = "";
+			vl = 0;
+		}
 		tui_fit(t, v, vl, l->colw[c], cell, sizeof cell);
 		if (o + strlen(cell) + 3 >= sizeof r->line)
 			break;
@@ -112,6 +116,8 @@ static void render_row(struct tui *t, struct tui_list *l, const void *buf, size_
 		memcpy(r->line + o, cell, strlen(cell) + 1);
 		o += strlen(cell);
 	}
+	while (o > 0 && r->line[o - 1] == ' ')
+		r->line[--o] = '\0';
 }
 
 static int fill_row(struct wx_txn *tx, struct tui *t, struct tui_list *l, uint64_t iid,
@@ -139,7 +145,10 @@ static int fill_row(struct wx_txn *tx, struct tui *t, struct tui_list *l, uint64
 
 		wx_record_iter_init(&it, v.data, v.len, &r->version);
 	}
-	wx_record_peek(v.data, v.len, "id", &id, &idl);
+	if (wx_record_peek(v.data, v.len, "id", &id, &idl) != WX_OK) {
+		id = "";
+		idl = 0;
+	}
 	if (idl > WX_ID_MAX)
 		idl = WX_ID_MAX;
 	memcpy(r->id, id, idl);
@@ -275,6 +284,11 @@ static int browse_fn(struct wx_txn *tx, void *vctx)
 		l->sel += l->nrows - got;
 	}
 	wx_cursor_close(c);
+	/* keys typed ahead act on this page before it is drawn */
+	if (l->sel >= l->nrows)
+		l->sel = l->nrows - 1;
+	if (l->sel < 0)
+		l->sel = 0;
 	return rc;
 }
 
@@ -414,9 +428,15 @@ static int cmp_full(const void *a, const void *b, void *arg)
 	wx_put_be64(kx, x->iid);
 	wx_put_be64(ky, y->iid);
 	if (wx_get(f->tx, wx_tb_records(f->l->kind), kx, 8, &vx) == WX_OK)
-		wx_record_peek(vx.data, vx.len, f->sortname, &sx, &lx);
+		if (wx_record_peek(vx.data, vx.len, f->sortname, &sx, &lx) != WX_OK) {
+			sx = "";
+			lx = 0;
+		}
 	if (wx_get(f->tx, wx_tb_records(f->l->kind), ky, 8, &vy) == WX_OK)
-		wx_record_peek(vy.data, vy.len, f->sortname, &sy, &ly);
+		if (wx_record_peek(vy.data, vy.len, f->sortname, &sy, &ly) != WX_OK) {
+			sy = "";
+			ly = 0;
+		}
 	r = memcmp(sx, sy, lx < ly ? lx : ly);
 	if (r == 0)
 		r = (lx > ly) - (lx < ly);
@@ -669,17 +689,19 @@ void tui_list_draw(struct tui *t)
 		move(y, 0);
 		clrtoeol();
 		if (i < l->nrows) {
-			attrset(i == l->sel ? tui_attr(t, TR_SELECT) : (int)A_NORMAL);
-			/* rows hold escaped, fitted text */
-			mvaddnstr(y, 0, l->rows[i].line, -1);
-			if (i == l->sel) {
-				int cx, cy;
+			char cut[2048];
 
-				getyx(stdscr, cy, cx);
-				(void)cy;
-				if (cx < COLS && cx > 0)
-					mvhline(y, cx, ' ', COLS - cx);
+			/* rows hold escaped text: cut (or, selected, pad) to the
+			 * width, so that a line never wraps onto the next */
+			wx_text_fit(l->rows[i].line, (size_t)COLS, cut, sizeof cut);
+			if (i != l->sel) {
+				size_t n = strlen(cut);
+
+				while (n > 0 && cut[n - 1] == ' ')
+					cut[--n] = '\0';
 			}
+			attrset(i == l->sel ? tui_attr(t, TR_SELECT) : (int)A_NORMAL);
+			mvaddstr(y, 0, cut);
 			attrset(A_NORMAL);
 		}
 	}

@@ -245,7 +245,7 @@ static void scroll_key(struct tui *t, int action)
 	case TA_PGDN: t->vtop += rows - 1; break;
 	case TA_PGUP: t->vtop -= rows - 1; break;
 	case TA_HOME: t->vtop = 0; break;
-	case TA_END: t->vtop = t->vlines; break;
+	case TA_END: t->vtop = 1 << 20; break;   /* clamped when drawn */
 	default: break;
 	}
 }
