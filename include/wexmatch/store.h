@@ -195,4 +195,9 @@ int wx_cursor_last(struct wx_cursor *c, struct wx_val *kout, struct wx_val *vout
  * every second to notice other operators' changes.  0 if unknown. */
 uint64_t wx_store_change_marker(struct wx_store *s);
 
+/* Drop this process's resident pages of the map (they stay in the page
+ * cache and come back when read): a screen that scanned a million records
+ * keeps a small resident set.  Safe at any time, also inside a read. */
+void wx_store_drop_pages(struct wx_store *s);
+
 #endif

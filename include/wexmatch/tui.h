@@ -42,6 +42,28 @@ struct tui_entry {           /* one record of a sorted or filtered list */
 	unsigned char key[16];   /* class byte, then an order-preserving prefix */
 };
 
+/* The displayed columns' text of every record of a kind, sorted, kept
+ * while the data does not change, so that each filter keystroke matches
+ * in memory instead of reading the store.  Bounded (TUI_CACHE_MAX bytes):
+ * a bigger kind is scanned from the store at each keystroke instead. */
+#define TUI_CACHE_MAX ((size_t)24 << 20)
+
+struct tui_centry {
+	uint64_t iid;
+	unsigned char key[16];
+	uint32_t off;            /* into text: per column a 2-byte length, then the bytes */
+};
+
+struct tui_cache {
+	int valid;
+	int sortcol;             /* the column the entries are sorted by */
+	int desc;
+	size_t n, cap;
+	struct tui_centry *e;
+	char *text;
+	size_t tlen, tcap;
+};
+
 struct tui_row {
 	uint64_t iid, version;
 	size_t idlen;
@@ -71,6 +93,7 @@ struct tui_list {
 	size_t n, cap;
 	size_t top;              /* index of the top row */
 	int dirty;               /* rescan before the next draw */
+	struct tui_cache cache;
 	/* browse mode: the key of the top row in the id index */
 	unsigned char topkey[WX_ID_MAX + 1];
 	size_t topklen;

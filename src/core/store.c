@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1152,4 +1153,44 @@ uint64_t wx_store_change_marker(struct wx_store *s)
 	if (mdb_env_info(s->env, &info) != 0)
 		return 0;
 	return (uint64_t)info.me_last_txnid;
+}
+
+/* Give back the resident pages of the map (the TUI, after scanning a big
+ * table).  The map is read-only and shared with the file (no
+ * MDB_WRITEMAP), so the pages stay in the page cache and fault back in
+ * unchanged when read again, even by a live read transaction: only this
+ * process's resident set shrinks. */
+void wx_store_drop_pages(struct wx_store *s)
+{
+	char path[4096], line[4608], *real;
+	FILE *f;
+
+	/* LMDB does not say where it mapped the file (me_mapaddr is only set
+	 * with MDB_FIXEDMAP): find the mapping of data.mdb in /proc/self/maps
+	 * (Linux; elsewhere this does nothing) */
+	if (path_join(path, sizeof path, s->dir, "data.mdb") != 0)
+		return;
+	real = realpath(path, NULL);    /* the maps file names it in full */
+	if (!real)
+		return;
+	snprintf(path, sizeof path, "%s", real);
+	free(real);
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		int off = 0;
+		char *name;
+		size_t nl;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &off) < 2 || off == 0)
+			continue;
+		name = line + off;
+		nl = strcspn(name, "\n");
+		name[nl] = '\0';
+		if (strcmp(name, path) == 0 && hi > lo)
+			madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	fclose(f);
 }

@@ -64,8 +64,16 @@ void tui_list_init(struct tui *t, struct tui_list *l, enum wx_kind k)
 	}
 }
 
+static void cache_drop(struct tui_cache *c)
+{
+	free(c->e);
+	free(c->text);
+	memset(c, 0, sizeof *c);
+}
+
 void tui_list_free(struct tui_list *l)
 {
+	cache_drop(&l->cache);
 	free(l->v);
 	wx_regex_free(l->re);
 	l->v = NULL;
@@ -74,6 +82,7 @@ void tui_list_free(struct tui_list *l)
 
 void tui_list_refresh(struct tui_list *l)
 {
+	cache_drop(&l->cache);
 	if (l->array)
 		l->dirty = 1;
 }
@@ -334,41 +343,55 @@ static int scan_fn(struct wx_txn *tx, void *vctx)
 	struct tui_list *l = c->l;
 	struct wx_cursor *cur;
 	struct wx_val k, v;
-	size_t snl = strlen(c->sortname);
-	int rc = wx_cursor_open(tx, wx_tb_records(l->kind), NULL, 0, &cur);
+	size_t snl = strlen(c->sortname), cnl[TUI_MAXCOLS];
+	int rc = wx_cursor_open(tx, wx_tb_records(l->kind), NULL, 0, &cur), sortcol = -1;
+	int need;
 
+	/* the fields to read: the displayed columns and the sort field */
+	for (int i = 0; i < l->ncol; i++) {
+		cnl[i] = strlen(l->col[i]->name);
+		if (cnl[i] == snl && memcmp(l->col[i]->name, c->sortname, snl) == 0)
+			sortcol = i;
+	}
+	need = (l->re ? l->ncol : 0) + (sortcol < 0 || !l->re ? 1 : 0);
 	c->n = 0;
 	c->total = 0;
 	while (rc == WX_OK && (rc = wx_cursor_next(cur, &k, &v)) == WX_OK) {
 		struct wx_record_iter it;
 		const char *name, *val, *sv = NULL;
 		size_t nl, vl, svl = 0;
-		int ok = l->re == NULL;
+		int ok = l->re == NULL, found = 0;
 
 		if (k.len != 8 || wx_record_iter_init(&it, v.data, v.len, NULL) != WX_OK)
 			continue;
-		c->total++;
-		while (wx_record_iter_next(&it, &name, &nl, &val, &vl) == WX_OK) {
+		if ((++c->total & 32767) == 0)
+			wx_store_drop_pages(wx_txn_store(tx));
+		/* one pass over the fields, stopping once everything needed was
+		 * seen (list columns come early in the forms) */
+		while (found < need && wx_record_iter_next(&it, &name, &nl, &val, &vl) == WX_OK) {
 			if (nl == snl && memcmp(name, c->sortname, nl) == 0) {
 				sv = val;
 				svl = vl;
+				if (sortcol < 0 || !l->re)
+					found++;
 			}
-			if (!ok && vl > 0) {
-				for (int i = 0; i < l->ncol; i++) {
-					const char *cn = l->col[i]->name;
-
-					if (strlen(cn) != nl || memcmp(cn, name, nl) != 0)
-						continue;
+			if (!l->re)
+				continue;
+			for (int i = 0; i < l->ncol; i++) {
+				if (cnl[i] != nl || memcmp(l->col[i]->name, name, nl) != 0)
+					continue;
+				found++;
+				if (!ok && vl > 0) {
 					rc = wx_regex_match(l->re, val, vl, &c->merr);
-					if (rc == WX_OK)
+					if (rc == WX_OK) {
 						ok = 1;
-					else if (rc == WX_EDATA) {
+					} else if (rc == WX_EDATA) {
 						wx_cursor_close(cur);
 						return wx_txn_fail(tx, WX_EDATA, "%s", c->merr.msg);
 					}
 					rc = WX_OK;
-					break;
 				}
+				break;
 			}
 		}
 		if (!ok)
@@ -468,6 +491,207 @@ static int fix_fn(struct wx_txn *tx, void *vctx)
 	return WX_OK;
 }
 
+
+/* ---- the column cache ---- */
+
+struct cache_ctx {
+	struct tui_list *l;
+	struct scan_ctx *sc;
+	int ok;                  /* 0: over the bound, given up */
+};
+
+static int cache_put(struct tui_cache *c, const void *p, size_t n)
+{
+	if (c->tlen + n > c->tcap) {
+		size_t cap = c->tcap ? c->tcap * 2 : 1 << 20;
+		char *nt;
+
+		while (cap < c->tlen + n)
+			cap *= 2;
+		nt = realloc(c->text, cap);
+		if (!nt)
+			return -1;
+		c->text = nt;
+		c->tcap = cap;
+	}
+	memcpy(c->text + c->tlen, p, n);
+	c->tlen += n;
+	return 0;
+}
+
+static int cache_fn(struct wx_txn *tx, void *vctx)
+{
+	struct cache_ctx *x = vctx;
+	struct tui_list *l = x->l;
+	struct tui_cache *c = &l->cache;
+	struct wx_cursor *cur;
+	struct wx_val k, v;
+	size_t cnl[TUI_MAXCOLS];
+	int sortcol = c->sortcol;
+	int rc = wx_cursor_open(tx, wx_tb_records(l->kind), NULL, 0, &cur);
+
+	for (int i = 0; i < l->ncol; i++)
+		cnl[i] = strlen(l->col[i]->name);
+	c->n = 0;
+	c->tlen = 0;
+	x->ok = 1;
+	while (rc == WX_OK && (rc = wx_cursor_next(cur, &k, &v)) == WX_OK) {
+		struct wx_record_iter it;
+		const char *name, *val, *cv[TUI_MAXCOLS];
+		size_t nl, vl, cvl[TUI_MAXCOLS];
+		int found = 0;
+
+		if (k.len != 8 || wx_record_iter_init(&it, v.data, v.len, NULL) != WX_OK)
+			continue;
+		if (((c->n + 1) & 32767) == 0)
+			wx_store_drop_pages(wx_txn_store(tx));
+		for (int i = 0; i < l->ncol; i++) {
+			cv[i] = "";
+			cvl[i] = 0;
+		}
+		while (found < l->ncol && wx_record_iter_next(&it, &name, &nl, &val, &vl) == WX_OK)
+			for (int i = 0; i < l->ncol; i++)
+				if (cnl[i] == nl && memcmp(l->col[i]->name, name, nl) == 0) {
+					cv[i] = val;
+					cvl[i] = vl > 65535 ? 65535 : vl;
+					found++;
+					break;
+				}
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 4096;
+			struct tui_centry *ne = realloc(c->e, cap * sizeof *ne);
+
+			if (!ne) {
+				x->ok = 0;
+				break;
+			}
+			c->e = ne;
+			c->cap = cap;
+		}
+		c->e[c->n].iid = wx_get_be64(k.data);
+		c->e[c->n].off = (uint32_t)c->tlen;
+		make_key(x->sc, cv[sortcol], cvl[sortcol], c->e[c->n].key);
+		for (int i = 0; i < l->ncol; i++) {
+			unsigned char len2[2] = { (unsigned char)(cvl[i] >> 8), (unsigned char)cvl[i] };
+
+			if (cache_put(c, len2, 2) != 0 || cache_put(c, cv[i], cvl[i]) != 0) {
+				x->ok = 0;
+				break;
+			}
+		}
+		c->n++;
+		if (!x->ok || c->tlen + c->cap * sizeof *c->e > TUI_CACHE_MAX ||
+		    c->tlen > UINT32_MAX - 65536) {
+			x->ok = 0;
+			break;
+		}
+	}
+	wx_cursor_close(cur);
+	x->sc->total = c->n;
+	return rc == WX_ENOTFOUND || rc == WX_OK ? WX_OK : rc;
+}
+
+/* a column's text of a cached entry */
+static const char *cache_col(const struct tui_cache *c, const struct tui_centry *e, int col,
+			     size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)c->text + e->off;
+
+	for (int i = 0; i < col; i++)
+		p += 2 + ((size_t)p[0] << 8 | p[1]);
+	*len = (size_t)p[0] << 8 | p[1];
+	return (const char *)p + 2;
+}
+
+static const struct tui_cache *cmp_cache_c;
+
+static int cmp_cached(const void *a, const void *b, void *arg)
+{
+	const struct tui_centry *x = a, *y = b;
+	int desc = *(const int *)arg, r;
+
+	if ((x->key[0] == 2) != (y->key[0] == 2))
+		return x->key[0] == 2 ? 1 : -1;
+	r = memcmp(x->key, y->key, 16);
+	if (r == 0 && x->key[0] != 2 && x->key[15] != 0) {
+		/* equal full prefixes: the whole values decide */
+		size_t lx, ly;
+		const char *sx = cache_col(cmp_cache_c, x, cmp_cache_c->sortcol, &lx);
+		const char *sy = cache_col(cmp_cache_c, y, cmp_cache_c->sortcol, &ly);
+
+		r = memcmp(sx, sy, lx < ly ? lx : ly);
+		if (r == 0)
+			r = (lx > ly) - (lx < ly);
+	}
+	if (desc)
+		r = -r;
+	if (r)
+		return r;
+	return x->iid < y->iid ? -1 : x->iid > y->iid;
+}
+
+/* Build the cache (one scan, sorted once); 0 when the kind is too big. */
+static int cache_build(struct tui *t, struct tui_list *l, struct scan_ctx *sc, int sortcol)
+{
+	struct cache_ctx x = { l, sc, 0 };
+	struct tui_cache *c = &l->cache;
+	int desc = l->desc;
+
+	cache_drop(c);
+	c->sortcol = sortcol;
+	c->desc = l->desc;
+	wx_err_clear(&t->err);
+	if (wx_store_read(t->s, cache_fn, &x, &t->err) != WX_OK || !x.ok) {
+		cache_drop(c);
+		return 0;
+	}
+	wx_store_drop_pages(t->s);
+	cmp_cache_c = c;
+	qsort_r(c->e, c->n, sizeof *c->e, cmp_cached, &desc);
+	c->valid = 1;
+	return 1;
+}
+
+/* The selection from the cache: entries in cache order that pass the filter. */
+static int cache_filter(struct tui_list *l, struct scan_ctx *sc)
+{
+	struct tui_cache *c = &l->cache;
+
+	sc->v = malloc((c->n ? c->n : 1) * sizeof *sc->v);
+	if (!sc->v)
+		return WX_ENOMEM;
+	sc->cap = c->n ? c->n : 1;
+	sc->n = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct tui_centry *e = &c->e[i];
+		int ok = l->re == NULL;
+
+		for (int col = 0; !ok && col < l->ncol; col++) {
+			size_t len;
+			const char *s = cache_col(c, e, col, &len);
+			int rc;
+
+			if (len == 0)
+				continue;
+			rc = wx_regex_match(l->re, s, len, &sc->merr);
+			if (rc == WX_OK)
+				ok = 1;
+			else if (rc == WX_EDATA) {
+				free(sc->v);
+				sc->v = NULL;
+				return WX_EDATA;
+			}
+		}
+		if (ok) {
+			sc->v[sc->n].iid = e->iid;
+			memcpy(sc->v[sc->n].key, e->key, 16);
+			sc->n++;
+		}
+	}
+	sc->total = c->n;
+	return WX_OK;
+}
+
 static void rescan(struct tui *t, struct tui_list *l)
 {
 	struct scan_ctx c;
@@ -493,6 +717,28 @@ static void rescan(struct tui *t, struct tui_list *l)
 	}
 	wx_err_clear(&c.merr);
 	wx_err_clear(&t->err);
+	{
+		/* the sort column among the displayed ones (the cache holds those) */
+		int scol = -1;
+
+		for (int i = 0; i < l->ncol; i++)
+			if (strcmp(l->col[i]->name, c.sortname) == 0)
+				scol = i;
+		if (scol >= 0 && (!l->cache.valid || l->cache.sortcol != scol ||
+				  l->cache.desc != l->desc))
+			cache_build(t, l, &c, scol);
+		if (scol >= 0 && l->cache.valid) {
+			int rc = cache_filter(l, &c);
+
+			if (rc == WX_OK)
+				goto have;
+			if (rc == WX_EDATA) {
+				tui_fit(t, c.merr.msg, strlen(c.merr.msg), -1, l->ferr, sizeof l->ferr);
+				l->dirty = 0;
+				return;
+			}
+		}
+	}
 	if (wx_store_read(t->s, scan_fn, &c, &t->err) != WX_OK) {
 		free(c.v);
 		if (t->err.code == WX_EDATA)
@@ -515,6 +761,8 @@ static void rescan(struct tui *t, struct tui_list *l)
 		fc.n = c.n;
 		wx_store_read(t->s, fix_fn, &fc, &t->err);
 	}
+	wx_store_drop_pages(t->s);   /* a scan of the store: keep the resident set small */
+have:
 	free(l->v);
 	l->v = c.v;
 	l->n = c.n;
@@ -887,6 +1135,25 @@ void tui_list_key(struct tui *t, int action, int ch)
 	}
 	switch (action) {
 	case TA_FILTER:
+		/* read the columns once now: each keystroke then filters in memory */
+		if (!l->cache.valid) {
+			struct scan_ctx sc;
+			int scol = -1;
+			const char *sn = l->sortcol >= 0 ? l->col[l->sortcol]->name : "id";
+			const struct wx_form_field *sf = wx_form_find(l->form, sn);
+
+			memset(&sc, 0, sizeof sc);
+			sc.t = t;
+			sc.l = l;
+			sc.sortname = sn;
+			sc.numeric = sf && sf->type == WX_FT_INTEGER ? 1 : sf && sf->type == WX_FT_DATETIME ? 2 : 0;
+			for (int i = 0; i < l->ncol; i++)
+				if (strcmp(l->col[i]->name, sn) == 0)
+					scol = i;
+			if (scol >= 0)
+				cache_build(t, l, &sc, scol);
+			wx_store_drop_pages(t->s);
+		}
 		l->editing = 1;
 		memcpy(l->kept, l->filter, sizeof l->kept);
 		l->fcur = l->flen;
