@@ -356,6 +356,20 @@ static int scan_fn(struct wx_txn *tx, void *vctx)
 	need = (l->re ? l->ncol : 0) + (sortcol < 0 || !l->re ? 1 : 0);
 	c->n = 0;
 	c->total = 0;
+	{
+		/* room for every record at once: no doubling (and no copy) */
+		uint64_t count = 0;
+
+		if (rc == WX_OK && wx_count(tx, wx_tb_records(l->kind), &count) == WX_OK &&
+		    count > c->cap && count < ((uint64_t)1 << 32)) {
+			struct tui_entry *nv = realloc(c->v, (size_t)(count + 1) * sizeof *nv);
+
+			if (nv) {
+				c->v = nv;
+				c->cap = (size_t)count + 1;
+			}
+		}
+	}
 	while (rc == WX_OK && (rc = wx_cursor_next(cur, &k, &v)) == WX_OK) {
 		struct wx_record_iter it;
 		const char *name, *val, *sv = NULL;
@@ -364,7 +378,7 @@ static int scan_fn(struct wx_txn *tx, void *vctx)
 
 		if (k.len != 8 || wx_record_iter_init(&it, v.data, v.len, NULL) != WX_OK)
 			continue;
-		if ((++c->total & 32767) == 0)
+		if ((++c->total & 8191) == 0)
 			wx_store_drop_pages(wx_txn_store(tx));
 		/* one pass over the fields, stopping once everything needed was
 		 * seen (list columns come early in the forms) */
@@ -415,6 +429,68 @@ static int scan_fn(struct wx_txn *tx, void *vctx)
 	return rc == WX_ENOTFOUND ? WX_OK : rc;
 }
 
+/* An in-place sort (quicksort, median of three, insertion sort for short
+ * ranges, recursion on the smaller side only): qsort in glibc allocates a
+ * copy of the whole array, which for a million entries would double the
+ * memory of a sorted list.  The comparisons never tie (the internal id
+ * decides last), so equal keys cannot make it quadratic. */
+typedef int (*cmp_fn)(const void *, const void *, void *);
+
+static void swap_el(unsigned char *a, unsigned char *b, size_t size)
+{
+	unsigned char tmp[64];
+
+	memcpy(tmp, a, size);
+	memcpy(a, b, size);
+	memcpy(b, tmp, size);
+}
+
+static void sort_inplace(void *base, size_t n, size_t size, cmp_fn cmp, void *arg)
+{
+	unsigned char *v = base;
+
+	while (n > 12) {
+		size_t mid = n / 2, i, j;
+		unsigned char *lo = v, *m = v + mid * size, *hi = v + (n - 1) * size;
+
+		/* median of three to the front as the pivot */
+		if (cmp(m, lo, arg) < 0)
+			swap_el(m, lo, size);
+		if (cmp(hi, m, arg) < 0) {
+			swap_el(hi, m, size);
+			if (cmp(m, lo, arg) < 0)
+				swap_el(m, lo, size);
+		}
+		swap_el(v, m, size);
+		i = 0;
+		j = n;
+		for (;;) {
+			do
+				i++;
+			while (i < n && cmp(v + i * size, v, arg) < 0);
+			do
+				j--;
+			while (cmp(v + j * size, v, arg) > 0);
+			if (i >= j)
+				break;
+			swap_el(v + i * size, v + j * size, size);
+		}
+		swap_el(v, v + j * size, size);
+		/* [0, j) and [j + 1, n): recurse into the smaller */
+		if (j < n - j - 1) {
+			sort_inplace(v, j, size, cmp, arg);
+			v += (j + 1) * size;
+			n -= j + 1;
+		} else {
+			sort_inplace(v + (j + 1) * size, n - j - 1, size, cmp, arg);
+			n = j;
+		}
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && cmp(v + (j - 1) * size, v + j * size, arg) > 0; j--)
+			swap_el(v + (j - 1) * size, v + j * size, size);
+}
+
 static int cmp_entry(const void *a, const void *b, void *arg)
 {
 	const struct tui_entry *x = a, *y = b;
@@ -438,34 +514,24 @@ struct fix_ctx {
 	int desc;
 };
 
+/* one entry of a run, with its whole sort value */
+struct full {
+	struct tui_entry e;
+	char *val;
+	size_t len;
+};
+
 static int cmp_full(const void *a, const void *b, void *arg)
 {
-	const struct tui_entry *x = a, *y = b;
-	struct fix_ctx *f = arg;
-	unsigned char kx[8], ky[8];
-	struct wx_val vx, vy;
-	const char *sx = "", *sy = "";
-	size_t lx = 0, ly = 0;
-	int r;
+	const struct full *x = a, *y = b;
+	int desc = *(const int *)arg;
+	int r = memcmp(x->val, y->val, x->len < y->len ? x->len : y->len);
 
-	wx_put_be64(kx, x->iid);
-	wx_put_be64(ky, y->iid);
-	if (wx_get(f->tx, wx_tb_records(f->l->kind), kx, 8, &vx) == WX_OK)
-		if (wx_record_peek(vx.data, vx.len, f->sortname, &sx, &lx) != WX_OK) {
-			sx = "";
-			lx = 0;
-		}
-	if (wx_get(f->tx, wx_tb_records(f->l->kind), ky, 8, &vy) == WX_OK)
-		if (wx_record_peek(vy.data, vy.len, f->sortname, &sy, &ly) != WX_OK) {
-			sy = "";
-			ly = 0;
-		}
-	r = memcmp(sx, sy, lx < ly ? lx : ly);
 	if (r == 0)
-		r = (lx > ly) - (lx < ly);
-	if (f->desc)
+		r = (x->len > y->len) - (x->len < y->len);
+	if (desc)
 		r = -r;
-	return r ? r : (x->iid < y->iid ? -1 : x->iid > y->iid);
+	return r ? r : (x->e.iid < y->e.iid ? -1 : x->e.iid > y->e.iid);
 }
 
 struct fixrun_ctx {
@@ -474,9 +540,49 @@ struct fixrun_ctx {
 	size_t n;
 };
 
+/* Put a run of equal, full prefixes in exact order: each record's whole
+ * value is read once (not at each comparison), then the run is sorted. */
+static int fix_run(struct wx_txn *tx, struct fix_ctx *f, struct tui_entry *v, size_t n,
+		   size_t *reads)
+{
+	struct full *a = calloc(n, sizeof *a);
+
+	if (!a)
+		return WX_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char key[8];
+		struct wx_val rv;
+		const char *s = "";
+		size_t sl = 0;
+
+		a[i].e = v[i];
+		wx_put_be64(key, v[i].iid);
+		if (wx_get(tx, wx_tb_records(f->l->kind), key, 8, &rv) == WX_OK &&
+		    wx_record_peek(rv.data, rv.len, f->sortname, &s, &sl) != WX_OK) {
+			s = "";
+			sl = 0;
+		}
+		a[i].val = malloc(sl + 1);
+		if (a[i].val)
+			memcpy(a[i].val, s, sl);
+		a[i].len = a[i].val ? sl : 0;
+		if ((++*reads & 127) == 0)   /* random reads map much more than they read */
+			wx_store_drop_pages(wx_txn_store(tx));
+	}
+	qsort_r(a, n, sizeof *a, cmp_full, &f->desc);
+	for (size_t i = 0; i < n; i++) {
+		v[i] = a[i].e;
+		free(a[i].val);
+	}
+	free(a);
+	return WX_OK;
+}
+
 static int fix_fn(struct wx_txn *tx, void *vctx)
 {
 	struct fixrun_ctx *c = vctx;
+
+	size_t reads = 0;
 
 	c->f.tx = tx;
 	for (size_t i = 0; i < c->n;) {
@@ -484,8 +590,9 @@ static int fix_fn(struct wx_txn *tx, void *vctx)
 
 		while (j < c->n && memcmp(c->v[j].key, c->v[i].key, 16) == 0)
 			j++;
-		if (j - i > 1 && c->v[i].key[0] != 2 && c->v[i].key[15] != 0)
-			qsort_r(c->v + i, j - i, sizeof *c->v, cmp_full, &c->f);
+		if (j - i > 1 && c->v[i].key[0] != 2 && c->v[i].key[15] != 0 &&
+		    fix_run(tx, &c->f, c->v + i, j - i, &reads) != WX_OK)
+			return wx_txn_fail(tx, WX_ENOMEM, "out of memory");
 		i = j;
 	}
 	return WX_OK;
@@ -543,7 +650,7 @@ static int cache_fn(struct wx_txn *tx, void *vctx)
 
 		if (k.len != 8 || wx_record_iter_init(&it, v.data, v.len, NULL) != WX_OK)
 			continue;
-		if (((c->n + 1) & 32767) == 0)
+		if (((c->n + 1) & 8191) == 0)
 			wx_store_drop_pages(wx_txn_store(tx));
 		for (int i = 0; i < l->ncol; i++) {
 			cv[i] = "";
@@ -640,6 +747,10 @@ static int cache_build(struct tui *t, struct tui_list *l, struct scan_ctx *sc, i
 	cache_drop(c);
 	c->sortcol = sortcol;
 	c->desc = l->desc;
+	/* a kind whose cache would pass the bound is not tried: with about 40
+	 * bytes of column text a record, that is beyond some 300,000 records */
+	if (l->total * (sizeof *c->e + 40) > TUI_CACHE_MAX)
+		return 0;
 	wx_err_clear(&t->err);
 	if (wx_store_read(t->s, cache_fn, &x, &t->err) != WX_OK || !x.ok) {
 		cache_drop(c);
@@ -647,7 +758,7 @@ static int cache_build(struct tui *t, struct tui_list *l, struct scan_ctx *sc, i
 	}
 	wx_store_drop_pages(t->s);
 	cmp_cache_c = c;
-	qsort_r(c->e, c->n, sizeof *c->e, cmp_cached, &desc);
+	sort_inplace(c->e, c->n, sizeof *c->e, cmp_cached, &desc);
 	c->valid = 1;
 	return 1;
 }
@@ -752,7 +863,7 @@ static void rescan(struct tui *t, struct tui_list *l)
 		int desc = l->desc;
 		struct fixrun_ctx fc;
 
-		qsort_r(c.v, c.n, sizeof *c.v, cmp_entry, &desc);
+		sort_inplace(c.v, c.n, sizeof *c.v, cmp_entry, &desc);
 		memset(&fc, 0, sizeof fc);
 		fc.f.l = l;
 		fc.f.sortname = c.sortname;
