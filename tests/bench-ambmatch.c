@@ -277,7 +277,7 @@ int main(int argc, char **argv)
 	} else {
 		bench("ambassadors 5k x 2k", 5000, 2000, 0);
 		bench("ambassadors 5k x 2k dense", 5000, 2000, 1);
-		if (large)   /* minutes, not seconds: see ambmatch.c */
+		if (large)   /* about a second, most of it building the network */
 			bench("ambassadors 20k x 8k", 20000, 8000, 0);
 	}
 	return failures ? 1 : 0;

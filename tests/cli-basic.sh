@@ -99,7 +99,7 @@ norm_stats() {
 expected_stats() {
 	cat <<EOF
 database: $1
-schema: 4
+schema: 5
 candidate: $2
 placement: 0
 ambassador: 0

@@ -16,7 +16,7 @@ is "$out" "" "add writes nothing to stdout"
 
 run W show candidate C1 --format csv
 is "$(sed -n 2p <<<"$out" | tr -d '\r')" \
-   "C1,received,2027-01-10T09:00,Zoë,O'Brien,2010-05-01,,,ls1 4ap,school,,,,,,,,yes,,,,,,,,2,,,," \
+   "C1,received,2027-01-10T09:00,Zoë,O'Brien,2010-05-01,,,ls1 4ap,school,,,,,,,,yes,,,,,,,,2,,,,," \
    "values are normalised (choice case, yes/no, integer, T in a date-time) and defaults applied"
 
 run W add candidate id=C2 given_name=$'Bad\e[2J' family_name=Smith date_of_birth=2027-02-29 \

@@ -100,9 +100,6 @@ unlike "$(tui_screen_attrs)" $'\e\\[31m' "the value's colour sequence never reac
 tui_keys G Enter End
 tui_screen_is "the record view shows the field escaped" 's/saved by [^ ]* at [0-9T:Z-]*/saved by USER at TIME/' <<'EOF'
  wexmatch [1 Candidates]  2 Placements   3 Ambassadors   4 Requests   5 Runs
-  Weeks available         :
-  Furthest travel (km)    :
-
 Your circumstances
   Care experienced        :
   Free school meals       :
@@ -120,6 +117,9 @@ Checks before the placement
   Occupational health cle~:
   Confidentiality agreeme~:
   DBS check               :
+
+Placement
+  Placement offered       :
   Alias                   : \e[2J\e[31mRED\rX\x08Y\u{202E}evil
 
 ?:help a:add e:edit d:delete h:history q:quit
@@ -131,9 +131,6 @@ tui_start -- --db "$db"
 tui_keys G Enter End
 tui_screen_is "with the shipped forms the value is an extra field, shown escaped" 's/saved by [^ ]* at [0-9T:Z-]*/saved by USER at TIME/' <<'EOF'
  wexmatch [1 Candidates]  2 Placements   3 Ambassadors   4 Requests   5 Runs
-
-Your circumstances
-  Care experienced        :
   Free school meals       :
   Young or adult carer    :
   Estranged               :
@@ -149,6 +146,9 @@ Checks before the placement
   Occupational health cle~:
   Confidentiality agreeme~:
   DBS check               :
+
+Placement
+  Placement offered       :
 
 Extra fields (not in the form)
   alias                   : \e[2J\e[31mRED\rX\x08Y\u{202E}evil  (extra field)

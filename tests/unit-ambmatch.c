@@ -420,6 +420,231 @@ static void test_random_larger(void **state)
 	}
 }
 
+/* ---- a reference: plain min-cost flow on lexicographic cost vectors ----
+ *
+ * Independent of the engine's weights and potentials: arc costs are
+ * vectors (tier-1, tier-2, tier-3 places, served, distance), added
+ * componentwise and compared lexicographically (an ordered group, so
+ * shortest paths and the optimality of successive shortest paths work as
+ * with numbers).  From the zero flow, augment one unit along a cheapest
+ * source-sink path (Bellman-Ford, queue-based: residual costs may be
+ * negative) while that path has negative cost.  Slow, and simple. */
+
+#define RN (2 + MAXR + MAXP + MAXA)              /* nodes */
+#define RM (2 * (2 * MAXR + 2 * MAXP + MAXA))    /* arcs, with reverses */
+
+struct rvec {
+	int64_t c[5];
+};
+
+struct rarc {
+	uint32_t to, rev;
+	int64_t cap;
+	struct rvec w;
+};
+
+struct refnet {
+	struct rarc arc[RM];
+	uint32_t next[RM], head[RN];
+	size_t m, n;
+};
+
+static int rvec_cmp(const struct rvec *a, const struct rvec *b)
+{
+	for (int k = 0; k < 5; k++)
+		if (a->c[k] != b->c[k])
+			return a->c[k] < b->c[k] ? -1 : 1;
+	return 0;
+}
+
+static void ref_arc(struct refnet *g, uint32_t u, uint32_t v, int64_t cap, struct rvec w)
+{
+	struct rvec nw;
+
+	for (int k = 0; k < 5; k++)
+		nw.c[k] = -w.c[k];
+	assert_true(g->m + 2 <= RM);
+	g->arc[g->m] = (struct rarc){ v, (uint32_t)g->m + 1, cap, w };
+	g->next[g->m] = g->head[u];
+	g->head[u] = (uint32_t)g->m++;
+	g->arc[g->m] = (struct rarc){ u, (uint32_t)g->m - 1, 0, nw };
+	g->next[g->m] = g->head[v];
+	g->head[v] = (uint32_t)g->m++;
+}
+
+static struct obj reference_best(const struct inst *t)
+{
+	struct refnet *g = calloc(1, sizeof *g);
+	size_t R = t->in.nreq, A = t->in.namb, P = t->in.npair, nad = 0;
+	uint32_t ad_amb[MAXP], sN, tN;
+	int32_t ad_date[MAXP];
+	struct rvec total = { { 0 } };
+	struct obj o;
+
+	assert_non_null(g);
+	/* nodes: s = 0, requests 1..R, ad nodes, ambassadors, t */
+	uint32_t *pad = calloc(P ? P : 1, sizeof *pad);
+	assert_non_null(pad);
+	for (size_t p = 0; p < P; p++) {
+		uint32_t a = t->pair[p].amb;
+		int32_t d = t->req[t->pair[p].req].date;
+		size_t k = 0;
+
+		while (k < nad && !(ad_amb[k] == a && ad_date[k] == d))
+			k++;
+		if (k == nad) {
+			ad_amb[nad] = a;
+			ad_date[nad++] = d;
+		}
+		pad[p] = (uint32_t)k;
+	}
+	sN = 0;
+	tN = (uint32_t)(1 + R + nad + A);
+	g->n = tN + 1;
+	for (size_t v = 0; v < g->n; v++)
+		g->head[v] = UINT32_MAX;
+	for (size_t r = 0; r < R; r++) {
+		struct rvec first = { { 0 } }, more = { { 0 } };
+
+		first.c[t->req[r].tier - 1] = -1;
+		first.c[3] = -1;
+		more.c[t->req[r].tier - 1] = -1;
+		if (t->req[r].places > 0)
+			ref_arc(g, sN, (uint32_t)(1 + r), 1, first);
+		if (t->req[r].places > 1)
+			ref_arc(g, sN, (uint32_t)(1 + r), t->req[r].places - 1, more);
+	}
+	for (size_t p = 0; p < P; p++) {
+		struct rvec w = { { 0 } };
+
+		w.c[4] = t->pair[p].distance;
+		ref_arc(g, 1 + t->pair[p].req, (uint32_t)(1 + R + pad[p]), 1, w);
+	}
+	for (size_t k = 0; k < nad; k++) {
+		struct rvec z = { { 0 } };
+
+		ref_arc(g, (uint32_t)(1 + R + k), (uint32_t)(1 + R + nad + ad_amb[k]), 1, z);
+	}
+	for (size_t a = 0; a < A; a++) {
+		struct rvec z = { { 0 } };
+
+		ref_arc(g, (uint32_t)(1 + R + nad + a), tN, t->amb[a].max_events, z);
+	}
+	for (;;) {
+		static struct rvec dist[RN];
+		static uint32_t pred[RN], queue[RN];
+		static uint8_t inq[RN], seen[RN];
+		size_t qh = 0, qn = 0;
+
+		memset(seen, 0, sizeof seen);
+		memset(inq, 0, sizeof inq);
+		seen[sN] = 1;
+		memset(&dist[sN], 0, sizeof dist[sN]);
+		queue[qn++ % RN] = sN;
+		inq[sN] = 1;
+		while (qh != qn) {
+			uint32_t u = queue[qh++ % RN];
+
+			inq[u] = 0;
+			for (uint32_t i = g->head[u]; i != UINT32_MAX; i = g->next[i]) {
+				const struct rarc *e = &g->arc[i];
+				struct rvec nd;
+
+				if (e->cap <= 0)
+					continue;
+				for (int k = 0; k < 5; k++)
+					nd.c[k] = dist[u].c[k] + e->w.c[k];
+				if (seen[e->to] && rvec_cmp(&nd, &dist[e->to]) >= 0)
+					continue;
+				seen[e->to] = 1;
+				dist[e->to] = nd;
+				pred[e->to] = i;
+				if (!inq[e->to]) {
+					inq[e->to] = 1;
+					queue[qn++ % RN] = e->to;
+				}
+			}
+		}
+		{
+			struct rvec zero = { { 0 } };
+
+			if (!seen[tN] || rvec_cmp(&dist[tN], &zero) >= 0)
+				break;
+		}
+		for (uint32_t v = tN; v != sN;) {
+			struct rarc *e = &g->arc[pred[v]];
+
+			e->cap--;
+			g->arc[e->rev].cap++;
+			v = g->arc[e->rev].to;
+		}
+		for (int k = 0; k < 5; k++)
+			total.c[k] += dist[tN].c[k];
+	}
+	o.f[0] = (uint64_t)-total.c[0];
+	o.f[1] = (uint64_t)-total.c[1];
+	o.f[2] = (uint64_t)-total.c[2];
+	o.served = (uint64_t)-total.c[3];
+	o.dist = (uint64_t)total.c[4];
+	free(pad);
+	free(g);
+	return o;
+}
+
+/* Medium instances (up to 64 requests and ambassadors, 1024 pairs) against
+ * the reference, in several shapes: sparse with spread distances, ties
+ * (distances 0-3, or all equal), few ambassadors for many places (most
+ * places unfilled), and dense on one or two dates. */
+static void test_reference(void **state)
+{
+	size_t n = scaled(400);
+
+	(void)state;
+	rng_s = 9001;
+	for (size_t i = 0; i < n; i++) {
+		struct inst *t = malloc(sizeof *t);
+		struct wx_amb_result res;
+		struct obj want, got;
+		unsigned shape = (unsigned)(i % 4);
+		size_t R = 1 + rn(MAXR), A = 1 + rn(MAXA), ndate = 1 + rn(shape == 3 ? 2 : 6);
+		unsigned pe = shape == 3 ? 40 + (unsigned)rn(60) : 5 + (unsigned)rn(25);
+
+		assert_non_null(t);
+		if (shape == 2)
+			A = 1 + rn(12);
+		inst_init(t, R, A);
+		for (size_t r = 0; r < R; r++) {
+			t->req[r].tier = 1 + (unsigned)rn(3);
+			t->req[r].date = (int32_t)(500 + rn(ndate));
+			t->req[r].places = (uint32_t)rn(6);
+		}
+		for (size_t x = 0; x < A; x++)
+			t->amb[x].max_events = (uint32_t)rn(5);
+		for (size_t x = 0; x < A; x++)
+			for (size_t r = 0; r < R; r++)
+				if (t->in.npair < MAXP && rn(100) < pe) {
+					uint32_t d = shape == 0 ? (uint32_t)rn(WX_AMB_MAX_DISTANCE + 1)
+						   : shape == 1 ? (rn(2) ? 4000 : (uint32_t)rn(4))
+						   : (uint32_t)rn(50000);
+
+					add_pair(t, (uint32_t)x, (uint32_t)r, d);
+				}
+		run_ok(t, &res);
+		want = reference_best(t);
+		res_obj(&res, &got);
+		if (obj_cmp(&got, &want) != 0)
+			fail_msg("instance %zu (shape %u): engine (%lu %lu %lu served %lu dist %lu) "
+				 "reference (%lu %lu %lu served %lu dist %lu)", i, shape,
+				 (unsigned long)got.f[0], (unsigned long)got.f[1],
+				 (unsigned long)got.f[2], (unsigned long)got.served,
+				 (unsigned long)got.dist, (unsigned long)want.f[0],
+				 (unsigned long)want.f[1], (unsigned long)want.f[2],
+				 (unsigned long)want.served, (unsigned long)want.dist);
+		wx_amb_result_free(&res);
+		free(t);
+	}
+}
+
 /* One ambassador could do a tier-3 request or a tier-1 request (same date):
  * tier 1 gets it, even though the tier-3 request is nearer and listed
  * first; the tier-3 place is "taken by a higher tier". */
@@ -639,6 +864,146 @@ static void test_bad_input(void **state)
 	assert_string_equal(wx_amb_reason_name(WX_AMB_NO_ELIGIBLE), "no_eligible");
 }
 
+/* Brute force again, on instances made of ties: distances from {0, 1, 2},
+ * up to 5 places (so several places of a request go unfilled at once),
+ * max_events up to 4 on at most 2 dates (one event per date binds), and
+ * requests whose every eligible ambassador has max_events 0.  Each
+ * instance also runs twice with the same result. */
+static void test_brute_force_ties(void **state)
+{
+	size_t n = scaled(4000), strict = 0;
+
+	(void)state;
+	rng_s = 4242;
+	for (size_t i = 0; i < n; i++) {
+		struct inst *t = malloc(sizeof *t);
+		struct wx_amb_result res, again;
+		struct obj want, got;
+		size_t R = 1 + rn(5), A = 1 + rn(6), ndate = 1 + rn(2);
+		unsigned pe = 20 + (unsigned)rn(70);
+
+		assert_non_null(t);
+		inst_init(t, R, A);
+		for (size_t r = 0; r < R; r++) {
+			t->req[r].tier = 1 + (unsigned)rn(3);
+			t->req[r].date = (int32_t)rn(ndate);
+			t->req[r].places = (uint32_t)rn(6);   /* 0..5 */
+		}
+		for (size_t a = 0; a < A; a++)
+			t->amb[a].max_events = (uint32_t)rn(5);   /* 0..4 */
+		for (size_t a = 0; a < A; a++)
+			for (size_t r = 0; r < R; r++)
+				if (t->in.npair < 16 && rn(100) < pe)
+					add_pair(t, (uint32_t)a, (uint32_t)r, (uint32_t)rn(3));
+		run_ok(t, &res);
+		run_ok(t, &again);
+		assert_memory_equal(res.chosen, again.chosen, t->in.npair ? t->in.npair : 1);
+		want = brute_best(t);
+		res_obj(&res, &got);
+		if (obj_cmp(&got, &want) != 0)
+			fail_msg("instance %zu: engine (%lu %lu %lu served %lu dist %lu) "
+				 "best (%lu %lu %lu served %lu dist %lu)", i,
+				 (unsigned long)got.f[0], (unsigned long)got.f[1],
+				 (unsigned long)got.f[2], (unsigned long)got.served,
+				 (unsigned long)got.dist, (unsigned long)want.f[0],
+				 (unsigned long)want.f[1], (unsigned long)want.f[2],
+				 (unsigned long)want.served, (unsigned long)want.dist);
+		for (size_t r = 0; r < R; r++)
+			if (res.taken[r]) {
+				strict++;
+				break;
+			}
+		wx_amb_result_free(&res);
+		wx_amb_result_free(&again);
+		free(t);
+	}
+	assert_true(strict > n / 20);
+	print_message("# %zu instances, %zu contested\n", n, strict);
+}
+
+/* Many places, few ambassadors: the places beyond the eligible ones are
+ * no_eligible, those lost to others taken_*; a request whose only
+ * eligible ambassador has no events gets nothing, all no_eligible. */
+static void test_many_places(void **state)
+{
+	struct inst t;
+	struct wx_amb_result res;
+
+	(void)state;
+	/* r0 (tier 1, 5 places) and r1 (tier 3, 4 places) share a0 and a1 on
+	 * one date; r1 also has a2, which r0 cannot use; r2 has only a3, who
+	 * takes no events */
+	inst_init(&t, 3, 4);
+	t.req[0] = (struct wx_amb_request){ 1, 9, 5 };
+	t.req[1] = (struct wx_amb_request){ 3, 9, 4 };
+	t.req[2] = (struct wx_amb_request){ 2, 9, 3 };
+	t.amb[0].max_events = 2;
+	t.amb[1].max_events = 1;
+	t.amb[2].max_events = 7;
+	t.amb[3].max_events = 0;
+	add_pair(&t, 0, 1, 10);
+	add_pair(&t, 1, 1, 10);
+	add_pair(&t, 0, 0, 900);
+	add_pair(&t, 1, 0, 900);
+	add_pair(&t, 2, 1, 500);
+	add_pair(&t, 3, 2, 1);
+	run_ok(&t, &res);
+	assert_int_equal(res.got[0], 2);
+	assert_int_equal(res.no_eligible[0], 3);
+	assert_int_equal(res.taken[0], 0);
+	assert_int_equal(res.got[1], 1);
+	assert_int_equal(res.chosen[4], 1);
+	assert_int_equal(res.no_eligible[1], 1);
+	assert_int_equal(res.taken[1], 2);
+	assert_int_equal(res.taken_reason[1], WX_AMB_TAKEN_HIGHER);
+	assert_int_equal(wx_amb_place_reason(&t.in, &res, 1, 1), WX_AMB_NO_ELIGIBLE);
+	assert_int_equal(wx_amb_place_reason(&t.in, &res, 1, 2), WX_AMB_TAKEN_HIGHER);
+	assert_int_equal(wx_amb_place_reason(&t.in, &res, 1, 3), WX_AMB_TAKEN_HIGHER);
+	assert_int_equal(res.got[2], 0);
+	assert_int_equal(res.no_eligible[2], 3);
+	assert_int_equal(res.unfilled, 3 + 3 + 3);
+	wx_amb_result_free(&res);
+
+	/* the same ambassadors on two dates: a0 (2 events) does both r0 and
+	 * r1 now, a1 (1 event) stays with tier 1 */
+	t.req[1].date = 10;
+	run_ok(&t, &res);
+	assert_int_equal(res.got[0], 2);
+	assert_int_equal(res.got[1], 2);
+	assert_int_equal(res.chosen[0], 1);
+	assert_int_equal(res.chosen[1], 0);
+	assert_int_equal(res.taken_reason[1], WX_AMB_TAKEN_HIGHER);
+	wx_amb_result_free(&res);
+}
+
+/* Within one tier a request may lose its only ambassador to another one
+ * when that serves one more request: r0 (2 places) is routed first and
+ * takes the nearer a0; r1 (1 place) has only a0, so a0 moves to r1 and r0
+ * keeps a1. */
+static void test_same_tier_moves(void **state)
+{
+	struct inst t;
+	struct wx_amb_result res;
+
+	(void)state;
+	inst_init(&t, 2, 2);
+	t.req[0] = (struct wx_amb_request){ 2, 4, 2 };
+	t.req[1] = (struct wx_amb_request){ 2, 4, 1 };
+	t.amb[0].max_events = 1;
+	t.amb[1].max_events = 1;
+	add_pair(&t, 0, 0, 5);
+	add_pair(&t, 1, 0, 7000);
+	add_pair(&t, 0, 1, 9000);
+	run_ok(&t, &res);
+	assert_int_equal(res.served, 2);
+	assert_int_equal(res.chosen[0], 0);
+	assert_int_equal(res.chosen[1], 1);
+	assert_int_equal(res.chosen[2], 1);
+	assert_int_equal(res.distance, 16000);
+	assert_int_equal(res.taken_reason[0], WX_AMB_TAKEN_SAME_TIER);
+	wx_amb_result_free(&res);
+}
+
 /* Large distances and many places near the limits the weights are argued
  * for: still exact (compared with a hand count). */
 static void test_big_numbers(void **state)
@@ -679,6 +1044,10 @@ int main(void)
 		cmocka_unit_test(test_big_numbers),
 		cmocka_unit_test(test_random_larger),
 		cmocka_unit_test(test_brute_force),
+		cmocka_unit_test(test_brute_force_ties),
+		cmocka_unit_test(test_reference),
+		cmocka_unit_test(test_many_places),
+		cmocka_unit_test(test_same_tier_moves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -262,7 +262,8 @@ static const char cand_min[] =
 	"[field choices]\nlabel = Choices\ntype = list\nitem = text\n"
 	"[field interests]\nlabel = Interests\ntype = list\nitem = choice\nchoices_from = professions\n"
 	"[field available_weeks]\nlabel = Weeks\ntype = list\nitem = week\n"
-	"[field max_travel_km]\nlabel = Km\ntype = integer\n";
+	"[field max_travel_km]\nlabel = Km\ntype = integer\n"
+	"[field placement]\nlabel = Placement\ntype = text\n";
 
 static const char plac_min[] =
 	"[form]\nkind = placement\nlabel = Placement\n"
@@ -1147,6 +1148,7 @@ static void test_reads(void **state)
 			{ cand_min, "[field interests]", WX_KIND_CANDIDATE, "form lacks field 'interests', which wexmatch reads (a list of choice with choices_from = professions)" },
 			{ cand_min, "[field available_weeks]", WX_KIND_CANDIDATE, "form lacks field 'available_weeks', which wexmatch reads (a list of week)" },
 			{ cand_min, "[field max_travel_km]", WX_KIND_CANDIDATE, "form lacks field 'max_travel_km', which wexmatch reads (an integer)" },
+			{ cand_min, "[field placement]", WX_KIND_CANDIDATE, "form lacks field 'placement', which wexmatch reads (text)" },
 			{ plac_min, "[field status]", WX_KIND_PLACEMENT, "form lacks field 'status', which wexmatch reads (a choice)" },
 			{ plac_min, "[field profession]", WX_KIND_PLACEMENT, "form lacks field 'profession', which wexmatch reads (a choice with choices_from = professions)" },
 			{ plac_min, "[field site_postcode]", WX_KIND_PLACEMENT, "form lacks field 'site_postcode', which wexmatch reads (text)" },

@@ -746,6 +746,134 @@ static void test_random_crowded(void **state)
 		      (unsigned long long)props_checked, (unsigned long long)perturbed_checked);
 }
 
+/* ---- resumable sessions (wx_match_start / wx_match_resume) ---- */
+
+static uint64_t sessions_checked, resumes_checked, sessions_fill[2], sessions_reserved;
+
+/* Each candidate's list cut at a random point (the rest hidden), a session
+ * started on the cut lists, then the hidden entries of some unplaced
+ * candidates given back in chunks of random size and the session resumed,
+ * until no unplaced candidate has anything hidden.  Every result along the
+ * way is that of a run from the start on the lists as they stand, and the
+ * last one that of a run on the whole lists, for every candidate: the
+ * placed ones' hidden entries come after the entry they hold, which never
+ * changes a run. */
+static void check_session(struct inst *t)
+{
+	size_t *full = malloc((t->C ? t->C : 1) * sizeof *full);
+	size_t *pick = malloc((t->C ? t->C : 1) * sizeof *pick);
+	struct wx_match_session *s = NULL;
+	struct wx_match_result res, ref;
+	struct wx_err err = { 0 };
+
+	assert_non_null(full);
+	assert_non_null(pick);
+	for (size_t i = 0; i < t->C; i++) {
+		full[i] = t->cand[i].nchoice;
+		t->cand[i].nchoice = rn(full[i] + 1);
+	}
+	assert_int_equal(wx_match_start(&t->in, &res, &s, &err), WX_OK);
+	assert_non_null(s);
+	assert_int_equal(wx_match_run(&t->in, &ref, &err), WX_OK);
+	assert_same_result(&res, &ref);
+	wx_match_result_free(&ref);
+	for (;;) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < t->C; i++)
+			if (res.place[i] < 0 && t->cand[i].nchoice < full[i])
+				pick[n++] = i;
+		if (n == 0)
+			break;
+		/* some of them (at least one), each a chunk of its hidden entries */
+		for (size_t x = 0, given = 0; x < n; x++) {
+			size_t i = pick[x], left = full[i] - t->cand[i].nchoice;
+
+			if (rn(3) == 0 && !(x + 1 == n && given == 0))
+				continue;
+			t->cand[i].nchoice += 1 + rn(left);
+			given++;
+		}
+		assert_int_equal(wx_match_resume(s, &res, &err), WX_OK);
+		assert_int_equal(wx_match_run(&t->in, &ref, &err), WX_OK);
+		assert_same_result(&res, &ref);
+		wx_match_result_free(&ref);
+		resumes_checked++;
+		/* nothing new: resuming changes nothing */
+		if (rn(8) == 0) {
+			assert_int_equal(wx_match_resume(s, &res, &err), WX_OK);
+			assert_int_equal(wx_match_run(&t->in, &ref, &err), WX_OK);
+			assert_same_result(&res, &ref);
+			wx_match_result_free(&ref);
+		}
+	}
+	/* the whole lists, the placed candidates' hidden tails too */
+	for (size_t i = 0; i < t->C; i++) {
+		if (t->cand[i].nchoice < full[i])
+			assert_true(res.place[i] >= 0);
+		t->cand[i].nchoice = full[i];
+	}
+	assert_int_equal(wx_match_run(&t->in, &ref, &err), WX_OK);
+	for (size_t i = 0; i < t->C; i++) {
+		assert_int_equal(res.place[i], ref.place[i]);
+		assert_int_equal(res.slot[i], ref.slot[i]);
+		assert_int_equal(res.choice_rank[i], ref.choice_rank[i]);
+		assert_int_equal(res.reason[i], ref.reason[i]);
+	}
+	assert_same_result(&res, &ref);
+	assert_int_equal(res.placed, ref.placed);
+	check_props(t, &res);
+	wx_match_result_free(&ref);
+	wx_match_result_free(&res);
+	wx_match_session_free(s);
+	sessions_checked++;
+	sessions_fill[t->in.fill == WX_FILL_RESERVE_FIRST]++;
+	sessions_reserved += t->K > 0;
+	free(full);
+	free(pick);
+}
+
+static void run_sessions(const struct gen *g, size_t count, uint64_t seed)
+{
+	rng_s = seed;
+	for (size_t n = 0; n < count; n++) {
+		struct inst t;
+
+		gen_inst(&t, g);
+		/* both fill orders, whatever the generator drew */
+		t.in.fill = n & 1 ? WX_FILL_RESERVE_FIRST : WX_FILL_OPEN_FIRST;
+		check_session(&t);
+		inst_free(&t);
+	}
+}
+
+static void test_session_resume(void **state)
+{
+	struct gen small = { 0, 12, 0, 5, 5, 4, 3, 0, 0 };
+	struct gen medium = { 20, 150, 5, 40, 8, 4, 3, 0, 0 };
+	struct gen crowded = { 50, 300, 1, 6, 4, 12, 4, 0, 1 };
+	size_t n = scaled(4000);
+
+	(void)state;
+	sessions_checked = resumes_checked = sessions_reserved = 0;
+	sessions_fill[0] = sessions_fill[1] = 0;
+	run_sessions(&small, n / 2, 21);
+	small.dense = 1;
+	small.lmax = 8;
+	run_sessions(&small, n / 4, 22);
+	small.distinct = 1;
+	run_sessions(&small, n / 8, 23);
+	medium.dense = 1;
+	run_sessions(&medium, n / 16, 24);
+	crowded.capmax = 40;
+	run_sessions(&crowded, n - n / 2 - n / 4 - n / 8 - n / 16, 25);
+	print_message("# %llu sessions (%llu open first, %llu reserve first, %llu with reserves), "
+		      "%llu resumes checked\n",
+		      (unsigned long long)sessions_checked, (unsigned long long)sessions_fill[0],
+		      (unsigned long long)sessions_fill[1], (unsigned long long)sessions_reserved,
+		      (unsigned long long)resumes_checked);
+}
+
 /* ---- brute force ---- */
 
 struct brute {
@@ -1618,6 +1746,7 @@ int main(void)
 		cmocka_unit_test(test_random_small),
 		cmocka_unit_test(test_random_medium),
 		cmocka_unit_test(test_random_crowded),
+		cmocka_unit_test(test_session_resume),
 		cmocka_unit_test(test_candidate_optimal),
 		cmocka_unit_test(test_brute_force),
 		cmocka_unit_test(test_no_gain_from_misreport),

@@ -1409,6 +1409,15 @@ static int raw_downgrade(const char *dir, int drop_index, uint32_t schema)
 	rc = mdb_txn_begin(env, NULL, 0, &txn);
 	if (rc)
 		goto out;
+	if (schema < 5) {
+		/* schema 5 added the runs table */
+		rc = mdb_dbi_open(txn, "runs", 0, &dbi);
+		if (rc)
+			goto abort;
+		rc = mdb_drop(txn, dbi, 1);
+		if (rc)
+			goto abort;
+	}
 	if (schema < 4) {
 		/* schema 4 added the geo table */
 		rc = mdb_dbi_open(txn, "geo", 0, &dbi);

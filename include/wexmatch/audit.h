@@ -19,7 +19,8 @@ enum wx_audit_action {
 	WX_AUDIT_MIGRATE,   /* schema migrated */
 	WX_AUDIT_POLICY,    /* a priority policy set (iid: its version) */
 	WX_AUDIT_GEO,       /* the postcode lookup replaced (iid: its size) */
-	WX_AUDIT_ACTION_MAX = WX_AUDIT_GEO
+	WX_AUDIT_MATCH,     /* a match run recorded (iid: the run number) */
+	WX_AUDIT_ACTION_MAX = WX_AUDIT_MATCH
 };
 
 const char *wx_audit_action_name(int action);

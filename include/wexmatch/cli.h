@@ -53,6 +53,13 @@ int wx_cli_open(struct wx_global *g, unsigned flags, const char *group,
 struct wx_forms;
 int wx_cli_forms(struct wx_global *g, struct wx_forms **out);
 
+/* Read and check a policy file (- for standard input) against the forms
+ * (loaded into *forms unless already there); every problem is printed as
+ * FILE:LINE: message.  On success *out is the policy and *text its bytes. */
+struct wx_policy;
+int wx_cli_policy_file(struct wx_global *g, const char *path, struct wx_forms **forms,
+		       struct wx_policy **out, char **text, size_t *len);
+
 /* Parse "table", "csv" or "json"; WX_EXIT_OK or a usage error. */
 int wx_cli_format(const struct wx_command *cmd, const char *arg, enum wx_format *out);
 /* The format to use when none was asked for: table on a terminal, else csv. */
@@ -89,6 +96,11 @@ int wx_cmd_import(struct wx_global *g, int argc, char **argv);
 int wx_cmd_export(struct wx_global *g, int argc, char **argv);
 int wx_cmd_policy(struct wx_global *g, int argc, char **argv);
 int wx_cmd_geo(struct wx_global *g, int argc, char **argv);
+int wx_cmd_match(struct wx_global *g, int argc, char **argv);
+int wx_cmd_runs(struct wx_global *g, int argc, char **argv);
+int wx_cmd_run(struct wx_global *g, int argc, char **argv);
+int wx_cmd_explain(struct wx_global *g, int argc, char **argv);
+int wx_cmd_offer(struct wx_global *g, int argc, char **argv);
 
 const struct wx_command *wx_cli_find(const char *name);
 

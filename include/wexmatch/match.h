@@ -178,6 +178,30 @@ int wx_match_run(const struct wx_match_input *in, struct wx_match_result *res,
 		 struct wx_err *err);
 void wx_match_result_free(struct wx_match_result *res);
 
+struct wx_match_figures;
+/* A run that can go on: wx_match_start runs like wx_match_run and keeps
+ * the engine's state; when the lists of candidates it left unplaced have
+ * grown (entries added at the end; entries already there unchanged, and
+ * nothing else in the input changed), wx_match_resume lets them propose
+ * on from where they stopped and updates res: the result is that of a
+ * run of the longer lists from the start, since deferred acceptance gives
+ * the same result whatever the order of proposals.  The run layer uses it
+ * to pass long lists only as far as they matter (run.h). */
+struct wx_match_session;
+int wx_match_start(const struct wx_match_input *in, struct wx_match_result *res,
+		   struct wx_match_session **s, struct wx_err *err);
+int wx_match_resume(struct wx_match_session *s, struct wx_match_result *res,
+		    struct wx_err *err);
+void wx_match_session_free(struct wx_match_session *s);
+/* The counterfactual's input: *in with no categories and no priority. */
+void wx_match_counterfactual_input(const struct wx_match_input *in, struct wx_match_input *cf);
+/* The figures of a result res of the input run, counting groups and
+ * categories by report (the real data): wx_match_figures is
+ * wx_match_figures_of(in, in, ...). */
+int wx_match_figures_of(const struct wx_match_input *report, const struct wx_match_input *run,
+			const struct wx_match_result *res, int group_threshold,
+			struct wx_match_figures *fig, struct wx_err *err);
+
 /* An explanation (section 8) of one candidate: each entry better than the
  * one placed (every entry when unplaced), best first.  gate != 0: that gate
  * failed.  gate == 0: eligible but full (every seat held, or none at all),
@@ -240,5 +264,20 @@ int wx_match_figures(const struct wx_match_input *in, const struct wx_match_resu
  * and memberships, so the two sets of figures compare. */
 int wx_match_counterfactual(const struct wx_match_input *in, int group_threshold,
 			    struct wx_match_figures *fig, struct wx_err *err);
+/* The same, also giving the counterfactual's result (res: free it with
+ * wx_match_result_free, also after a failure; its input is *in with no
+ * categories and no_priority set). */
+int wx_match_counterfactual_result(const struct wx_match_input *in, int group_threshold,
+				   struct wx_match_figures *fig, struct wx_match_result *res,
+				   struct wx_err *err);
+
+/* Whether placement p, holding what res says, would take a candidate of
+ * priority rank (res->rank numbering) and memberships member who proposed
+ * to it now: a free seat, or a slot kind that prefers the candidate to the
+ * worst holder it took (the test a blocking pair needs).  O(ncat).  The
+ * run layer uses it to show that entries it did not pass could not have
+ * changed a run. */
+int wx_match_would_take(const struct wx_match_result *res, size_t p, uint32_t rank,
+			uint32_t member);
 
 #endif

@@ -78,6 +78,13 @@ int wx_record_iter_next(struct wx_record_iter *it, const char **name, size_t *nl
 int wx_record_peek(const void *buf, size_t len, const char *name, const char **val,
 		   size_t *vlen);
 
+/* A copy of an encoded record with one field set (added, or its value
+ * replaced), encoded again: for scoring a record with a value from
+ * elsewhere, such as an area's IMD decile from the postcode lookup.  *out
+ * is malloc'd.  WX_OK, WX_EDATA (a damaged record) or WX_ENOMEM. */
+int wx_record_with_field(const void *buf, size_t len, const char *name, const char *value,
+			 unsigned char **out, size_t *outlen);
+
 /* Storage.  Loading by internal or external id: WX_OK or WX_ENOTFOUND. */
 int wx_record_load(struct wx_txn *t, enum wx_kind k, uint64_t iid, struct wx_record *r);
 int wx_record_load_by_id(struct wx_txn *t, enum wx_kind k, const char *ext_id,

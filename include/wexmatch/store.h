@@ -26,7 +26,7 @@
 
 /* The layout version this build reads and writes.  See store.c for the
  * history and the migrations from older versions. */
-#define WX_SCHEMA_VERSION 4
+#define WX_SCHEMA_VERSION 5
 
 enum wx_kind {
 	WX_KIND_CANDIDATE,
@@ -48,6 +48,7 @@ enum wx_table {
 	WX_TB_AUDIT_REC,   /* kind(u8) iid(be64) seq(be64) -> empty */
 	WX_TB_POLICY,      /* version(be32) -> stored policy (policystore.h) */
 	WX_TB_GEO,         /* normalised postcode -> location (geo.h) */
+	WX_TB_RUNS,        /* run(be64) part(u8) ... -> recorded match runs (runstore.h) */
 	WX_TB_REC_FIRST,   /* iid(be64) -> record (record.h), one per kind */
 	WX_TB_ID_FIRST = WX_TB_REC_FIRST + WX_KIND_COUNT, /* external id -> iid(be64), one per kind */
 	WX_TB_COUNT = WX_TB_ID_FIRST + WX_KIND_COUNT
@@ -172,6 +173,13 @@ int wx_store_backup(struct wx_store *s, const char *path, struct wx_err *err);
  * have to be run again after MDB_MAP_FULL.  Only outside transactions. */
 int wx_store_reserve(struct wx_store *s, uint64_t bytes, struct wx_err *err);
 
+/* Let go of the database pages this process has mapped in (they stay in
+ * the page cache, and come back on the next access): a scan of a million
+ * records would otherwise keep the whole file in its resident memory.  The
+ * map is read-only, so this loses nothing and pointers into it stay valid;
+ * safe inside a read transaction. */
+void wx_store_release_pages(struct wx_store *s);
+
 /* Clear reader slots left by dead processes; returns how many were cleared. */
 int wx_store_clear_stale_readers(struct wx_store *s);
 
@@ -194,10 +202,5 @@ int wx_cursor_last(struct wx_cursor *c, struct wx_val *kout, struct wx_val *vout
  * transaction id); read without a transaction, so screens can poll it
  * every second to notice other operators' changes.  0 if unknown. */
 uint64_t wx_store_change_marker(struct wx_store *s);
-
-/* Drop this process's resident pages of the map (they stay in the page
- * cache and come back when read): a screen that scanned a million records
- * keeps a small resident set.  Safe at any time, also inside a read. */
-void wx_store_drop_pages(struct wx_store *s);
 
 #endif

@@ -42,11 +42,11 @@ static void print_problem(void *ctx, const char *msg)
 }
 
 /* Read and check FILE; on success *out is the parsed policy and *text its bytes. */
-static int read_checked(struct wx_global *g, const char *path, struct wx_forms **forms,
-			struct wx_policy **out, char **text, size_t *len)
+int wx_cli_policy_file(struct wx_global *g, const char *path, struct wx_forms **forms,
+		       struct wx_policy **out, char **text, size_t *len)
 {
 	struct wx_err err;
-	int rc = wx_cli_forms(g, forms);
+	int rc = *forms ? WX_EXIT_OK : wx_cli_forms(g, forms);
 
 	if (rc != WX_EXIT_OK)
 		return rc;
@@ -119,7 +119,7 @@ int wx_cmd_policy(struct wx_global *g, int argc, char **argv)
 		if (optind + 2 != argc)
 			return wx_cli_usage_error(o.cmd, "policy %s: give one FILE (- for standard input)",
 						  sub);
-		rc = read_checked(g, argv[optind + 1], &forms, &pol, &text, &len);
+		rc = wx_cli_policy_file(g, argv[optind + 1], &forms, &pol, &text, &len);
 		if (rc == WX_EXIT_OK && sub[0] == 'c') {
 			fprintf(stderr, "%s: a valid policy: ", argv[optind + 1]);
 			describe(pol, stderr);

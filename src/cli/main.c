@@ -145,6 +145,65 @@ static const struct wx_command commands[] = {
 	  "\n"
 	  "      --version N   with show: that version\n",
 	  wx_cmd_policy },
+	{ "match", "[--policy FILE] [--seed N] [--dry-run] [--ambassadors] [--format F]",
+	  "propose placements (or ambassadors) and record the run",
+	  "Runs the work-experience match of matching.md: candidates whose status is\n"
+	  "empty, received or eligible; placements whose status is empty or open, with\n"
+	  "their remaining capacity; the gates (age, week, distance, one placement a\n"
+	  "year); candidate-proposing deferred acceptance with the policy's priority and\n"
+	  "soft reserves.  The run is recorded (see runs, run show, explain, offer)\n"
+	  "with its inputs' digest, policy, seed, checks and the counterfactual (no\n"
+	  "priority, no reserves).  A run only proposes: nothing changes a candidate\n"
+	  "until wexmatch offer.\n"
+	  "\n"
+	  "Output, one row per candidate who took part, by candidate id:\n"
+	  "candidate_id,placement_id,slot,score,choice_rank,reason (slot open,\n"
+	  "reserve:NAME or none; reason placed, no_choices, no_eligible_choice or\n"
+	  "outranked).  JSON: {\"run\": {...}, \"assignments\": [...]}.  A summary goes to\n"
+	  "standard error, and progress when it is a terminal.\n"
+	  "\n"
+	  "With --ambassadors: the ambassador match (tiers from the policy; most places\n"
+	  "filled at tier 1, then 2, then 3, then most requests served, then least\n"
+	  "travel).  Output request_id,ambassador_id,tier,distance_km,reason, one row\n"
+	  "per place, unfilled places with an empty ambassador_id and their reason.\n"
+	  "\n"
+	  "      --policy FILE   use this policy file instead of the stored policy (or the\n"
+	  "                      shipped default when none is stored); it is recorded\n"
+	  "      --seed N        the lottery's seed (default: a random one, recorded)\n"
+	  "  -n, --dry-run       compute and print, record nothing\n"
+	  "      --ambassadors   match ambassadors to school requests instead\n"
+	  "      --format F      table (default on a terminal), csv or json\n"
+	  "\n"
+	  "Exit status: 0 done; 1 a bad policy file; 2 usage; 3 database, or a run whose\n"
+	  "checks failed (a bug: please report it).\n",
+	  wx_cmd_match },
+	{ "runs", "[--format F]", "list the recorded match runs, newest first",
+	  "One line per run: number, time, who, kind, how many took part and were\n"
+	  "placed or filled, offers made, policy version and seed.\n"
+	  "\n"
+	  "      --format F   table (default on a terminal), csv or json\n",
+	  wx_cmd_runs },
+	{ "run", "show RUN [--format F]", "show a run's figures and the policy it used",
+	  "Every figure recorded with the run (checks, reserve fill, the counterfactual,\n"
+	  "what could not be located) and the policy text it used.  JSON with\n"
+	  "--format json.\n",
+	  wx_cmd_run },
+	{ "explain", "RUN CANDIDATE_ID", "why a candidate got what they got in a run",
+	  "In words a coordinator can read to the candidate: their priority score and\n"
+	  "what made it, when they applied, what they were offered and, for each entry\n"
+	  "of their list better than that, the condition it failed or, when it was full,\n"
+	  "the last candidate admitted to each kind of place against their own\n"
+	  "priority.  From the data recorded with the run, whatever changed since.\n",
+	  wx_cmd_explain },
+	{ "offer", "RUN --all | RUN CANDIDATE_ID...", "turn a run's proposals into offers",
+	  "Sets each candidate's status to offered and their placement field to the\n"
+	  "placement proposed in the run (audited), in one transaction.  A candidate\n"
+	  "whose status is no longer received or eligible, whose placement is gone,\n"
+	  "closed or has no seat left now, or who was not placed, is not offered and\n"
+	  "is reported (exit 1); the others are.\n"
+	  "\n"
+	  "      --all   every candidate placed in the run and not yet offered\n",
+	  wx_cmd_offer },
 	{ "geo", "import FILE | lookup POSTCODE [POSTCODE]", "load or query the postcode lookup",
 	  "The postcode lookup gives distances (great-circle kilometres) for the travel\n"
 	  "gates of matching, and an area's IMD decile where a record has none.  Load an\n"

@@ -24,7 +24,8 @@
 const char *wx_audit_action_name(int action)
 {
 	static const char *const names[] = {
-		"?", "add", "edit", "delete", "erase", "init", "migrate", "policy", "geo"
+		"?", "add", "edit", "delete", "erase", "init", "migrate", "policy", "geo",
+		"match"
 	};
 	return action >= 1 && action <= WX_AUDIT_ACTION_MAX ? names[action] : "?";
 }

@@ -1955,6 +1955,7 @@ static const struct reads reads_candidate[] = {
 	{ "interests", WX_FT_LIST, WX_FT_CHOICE, "professions", NULL },
 	{ "available_weeks", WX_FT_LIST, WX_FT_WEEK, NULL, NULL },
 	{ "max_travel_km", WX_FT_INTEGER, WX_FT_INTEGER, NULL, NULL },
+	{ "placement", TX, TX, NULL, NULL },
 	{ NULL, TX, TX, NULL, NULL }
 };
 static const struct reads reads_placement[] = {

@@ -549,10 +549,14 @@ struct engine {
 	struct hold *pool;
 	int8_t *kind;        /* scratch for choose, the largest holder slice */
 	uint64_t proposals;
+	int resumable;       /* a session: holder room for every candidate */
+	int own_nxt;         /* nxt is the session's own, not res->choice_rank */
 };
 
 static void engine_free(struct engine *e)
 {
+	if (e->own_nxt)
+		free(e->nxt);
 	free(e->ps);
 	free(e->worst);
 	free(e->rsv);
@@ -627,6 +631,82 @@ static void note_worst(const struct hold *h, const int8_t *kind, uint32_t m, siz
  * choice.  A displaced holder proposes next, from where it left off.  The
  * order jumps around the candidate arrays, so the data of the candidates
  * a few turns ahead is prefetched. */
+/* c proposes down its list from where it left off; a candidate it
+ * displaces proposes on at once. */
+static uint64_t propose_from(struct engine *e, uint32_t c)
+{
+	const struct wx_match_cand *cand = e->in->cand;
+	uint64_t proposals = 0;
+
+	for (;;) {
+		const struct wx_match_choice *ch = cand[c].choice;
+		size_t n = cand[c].nchoice;
+		uint32_t j = e->nxt[c];
+
+		while (j < n && ch[j].gate != WX_GATE_OK)
+			j++;
+		if (j == n) {
+			e->nxt[c] = j;
+			break;   /* c's list is used up */
+		}
+		e->nxt[c] = j + 1;
+
+		uint32_t p = (uint32_t)ch[j].place;
+		struct pstate *s = &e->ps[p];
+		struct hold *h = e->pool + s->hoff;
+		struct hold x = { e->rank[c], c, cand[c].member & e->catmask };
+		struct hold out;
+
+		proposals++;
+		if (s->cnt < s->cap) {
+			hold_insert(h, s->cnt++, x);
+			break;
+		}
+		if (s->cap == 0)
+			continue;
+		if (!s->resmask) {
+			/* all slots open: the worst of holders + x leaves */
+			if (x.rank > h[s->cnt - 1].rank)
+				continue;
+			out = h[s->cnt - 1];
+			hold_insert(h, s->cnt - 1, x);
+		} else {
+			struct slots sl;
+			uint32_t *w = e->worst + p * e->W;
+			uint32_t m = s->cnt + 1, u = 0;
+
+			slots_of(e, p, &sl);
+			if (w[0] == STALE) {
+				choose(h, s->cnt, &sl, e->kind);
+				note_worst(h, e->kind, s->cnt, e->K, w);
+			}
+			if (!admits(w, e->K, x.rank, x.mask))
+				continue;
+			hold_insert(h, s->cnt, x);
+			choose(h, m, &sl, e->kind);
+			/* the choice takes exactly cap = m - 1 applicants */
+			while (e->kind[u] != WX_SLOT_NONE)
+				u++;
+			out = h[u];
+			/* the choice on the holders left is the same: the one
+			 * out was never any slot's best */
+			note_worst(h, e->kind, m, e->K, w);
+			memmove(h + u, h + u + 1, (m - 1 - u) * sizeof *h);
+		}
+		if (out.cand == c)
+			continue;
+		c = out.cand;   /* displaced: proposes on at once */
+	}
+	return proposals;
+}
+
+/* Candidate-proposing deferred acceptance.  Any order of proposals gives
+ * the same result; candidates start in priority order, so a newcomer
+ * ranks below every holder and displaces someone only through a reserve
+ * (without reserves, never): displacing is what costs a run of the
+ * choice.  A displaced holder proposes next, from where it left off.  The
+ * order jumps around the candidate arrays, so the data of the candidates
+ * a few turns ahead is prefetched. */
 static void defer(struct engine *e)
 {
 	const struct wx_match_cand *cand = e->in->cand;
@@ -634,74 +714,13 @@ static void defer(struct engine *e)
 	uint64_t proposals = 0;
 
 	for (uint32_t start = 0; start < e->C; start++) {
-		uint32_t c = order[start];
-
 		if (start + 16 < e->C) {
 			PREFETCH(&cand[order[start + 16]]);
 			PREFETCH(&e->rank[order[start + 16]]);
 			PREFETCH(&e->nxt[order[start + 16]]);
 			PREFETCH(cand[order[start + 8]].choice);
 		}
-
-		for (;;) {
-			const struct wx_match_choice *ch = cand[c].choice;
-			size_t n = cand[c].nchoice;
-			uint32_t j = e->nxt[c];
-
-			while (j < n && ch[j].gate != WX_GATE_OK)
-				j++;
-			if (j == n) {
-				e->nxt[c] = j;
-				break;   /* c's list is used up */
-			}
-			e->nxt[c] = j + 1;
-
-			uint32_t p = (uint32_t)ch[j].place;
-			struct pstate *s = &e->ps[p];
-			struct hold *h = e->pool + s->hoff;
-			struct hold x = { e->rank[c], c, cand[c].member & e->catmask };
-			struct hold out;
-
-			proposals++;
-			if (s->cnt < s->cap) {
-				hold_insert(h, s->cnt++, x);
-				break;
-			}
-			if (s->cap == 0)
-				continue;
-			if (!s->resmask) {
-				/* all slots open: the worst of holders + x leaves */
-				if (x.rank > h[s->cnt - 1].rank)
-					continue;
-				out = h[s->cnt - 1];
-				hold_insert(h, s->cnt - 1, x);
-			} else {
-				struct slots sl;
-				uint32_t *w = e->worst + p * e->W;
-				uint32_t m = s->cnt + 1, u = 0;
-
-				slots_of(e, p, &sl);
-				if (w[0] == STALE) {
-					choose(h, s->cnt, &sl, e->kind);
-					note_worst(h, e->kind, s->cnt, e->K, w);
-				}
-				if (!admits(w, e->K, x.rank, x.mask))
-					continue;
-				hold_insert(h, s->cnt, x);
-				choose(h, m, &sl, e->kind);
-				/* the choice takes exactly cap = m - 1 applicants */
-				while (e->kind[u] != WX_SLOT_NONE)
-					u++;
-				out = h[u];
-				/* the choice on the holders left is the same: the one
-				 * out was never any slot's best */
-				note_worst(h, e->kind, m, e->K, w);
-				memmove(h + u, h + u + 1, (m - 1 - u) * sizeof *h);
-			}
-			if (out.cand == c)
-				continue;
-			c = out.cand;   /* displaced: proposes on at once */
-		}
+		proposals += propose_from(e, order[start]);
 	}
 	e->proposals = proposals;
 }
@@ -789,8 +808,11 @@ static int build_places(struct engine *e, struct wx_match_result *res, const uin
 		return wx_err_set(err, WX_ENOMEM, "out of memory for %zu placements", e->P);
 	for (size_t p = 0; p < e->P; p++) {
 		uint32_t cap = e->in->place[p].capacity;
-		/* more room than applicants is never used */
-		uint32_t w = (cap < napp[p] ? cap : napp[p]) + 1;
+		/* more room than applicants is never used (a session that may
+		 * resume with longer lists counts every candidate) */
+		uint32_t apps = e->resumable ? (e->C < UINT32_MAX ? (uint32_t)e->C : UINT32_MAX - 1) :
+			napp[p];
+		uint32_t w = (cap < apps ? cap : apps) + 1;
 		uint32_t *r = e->rsv + p * e->K;
 
 		if (room + w >= UINT32_MAX)
@@ -863,12 +885,11 @@ static void collect(struct engine *e, struct wx_match_result *res)
 	 * its first eligible listing of that placement (head comment): that
 	 * is the choice_rank.  The cursor array becomes the choice_rank array. */
 	for (size_t i = 0; i < e->C; i++)
-		if (res->place[i] < 0)
-			res->choice_rank[i] = 0;
+		res->choice_rank[i] = res->place[i] < 0 ? 0 : e->nxt[i];
 }
 
-int wx_match_run(const struct wx_match_input *in, struct wx_match_result *res,
-		 struct wx_err *err)
+static int run_engine(const struct wx_match_input *in, struct wx_match_result *res,
+		      struct engine *ep, int resumable, struct wx_err *err)
 {
 	struct engine e;
 	uint32_t *napp = NULL;
@@ -877,6 +898,7 @@ int wx_match_run(const struct wx_match_input *in, struct wx_match_result *res,
 
 	memset(res, 0, sizeof *res);
 	memset(&e, 0, sizeof e);
+	e.resumable = resumable;
 	if ((rc = check_input(in, err)) != WX_OK)
 		return rc;
 	e.in = in;
@@ -909,7 +931,14 @@ int wx_match_run(const struct wx_match_input *in, struct wx_match_result *res,
 	res->held = res->seats + e.P * kinds;
 	res->cutoff = res->held + e.P * kinds;
 	res->spare_cutoff = res->cutoff + e.P * kinds;
-	e.nxt = res->choice_rank;
+	/* a session keeps its cursors: collect zeroes the unplaced ones'
+	 * choice_rank, and a resumed candidate goes on from its cursor */
+	e.nxt = resumable ? xmalloc(e.C, sizeof *e.nxt) : res->choice_rank;
+	e.own_nxt = resumable;
+	if (!e.nxt) {
+		rc = wx_err_set(err, WX_ENOMEM, "out of memory for a match of %zu candidates", e.C);
+		goto out;
+	}
 	if ((rc = rank_into(in, res->rank, res->by_rank, (uint64_t *)res->mem_[0], err)) != WX_OK)
 		goto out;
 	e.rank = res->rank;
@@ -923,8 +952,94 @@ int wx_match_run(const struct wx_match_input *in, struct wx_match_result *res,
 	res->proposals = e.proposals;
 out:
 	free(napp);
-	engine_free(&e);
+	if (ep && rc == WX_OK)
+		*ep = e;
+	else
+		engine_free(&e);
 	return rc;
+}
+
+int wx_match_run(const struct wx_match_input *in, struct wx_match_result *res,
+		 struct wx_err *err)
+{
+	return run_engine(in, res, NULL, 0, err);
+}
+
+struct wx_match_session {
+	struct engine e;
+};
+
+int wx_match_start(const struct wx_match_input *in, struct wx_match_result *res,
+		   struct wx_match_session **out, struct wx_err *err)
+{
+	struct wx_match_session *s = calloc(1, sizeof *s);
+	int rc;
+
+	*out = NULL;
+	if (!s) {
+		memset(res, 0, sizeof *res);
+		return wx_err_set(err, WX_ENOMEM, "out of memory");
+	}
+	rc = run_engine(in, res, &s->e, 1, err);
+	if (rc != WX_OK) {
+		free(s);
+		return rc;
+	}
+	*out = s;
+	return WX_OK;
+}
+
+int wx_match_resume(struct wx_match_session *s, struct wx_match_result *res, struct wx_err *err)
+{
+	struct engine *e = &s->e;
+	const struct wx_match_input *in = e->in;
+
+	/* entries only ever come after where a cursor stands, so a candidate
+	 * whose cursor is short of its list has new entries to propose to;
+	 * the holders stay as they are: deferred acceptance gives the same
+	 * result whatever the order of proposals */
+	for (size_t i = 0; i < e->C; i++) {
+		const struct wx_match_cand *c = &in->cand[i];
+
+		if (res->place[i] >= 0)
+			continue;   /* only the unplaced propose */
+		if (c->nchoice >= UINT32_MAX)
+			return wx_err_set(err, WX_EDATA, "candidate %s: %zu choices: too many", c->id,
+					  c->nchoice);
+		for (size_t j = e->nxt[i]; j < c->nchoice; j++)
+			if (c->choice[j].gate == WX_GATE_OK &&
+			    (c->choice[j].place < 0 || (size_t)c->choice[j].place >= e->P))
+				return wx_err_set(err, WX_EDATA, "candidate %s: choice %zu is "
+						  "eligible but names no placement", c->id, j + 1);
+	}
+	for (size_t i = 0; i < e->C; i++) {
+		const struct wx_match_cand *c = &in->cand[i];
+
+		if (res->place[i] < 0 && e->nxt[i] < c->nchoice)
+			e->proposals += propose_from(e, (uint32_t)i);
+	}
+	/* the reasons of the unplaced, from their lists as they are now */
+	for (size_t i = 0; i < e->C; i++) {
+		const struct wx_match_cand *c = &in->cand[i];
+		size_t eligible = 0;
+
+		for (size_t j = 0; j < c->nchoice && !eligible; j++)
+			eligible += c->choice[j].gate == WX_GATE_OK;
+		res->reason[i] = c->nchoice == 0 ? WX_MATCH_NO_CHOICES :
+			eligible == 0 ? WX_MATCH_NO_ELIGIBLE_CHOICE : WX_MATCH_OUTRANKED;
+		/* collect reads the cursor of the placed as their choice_rank */
+	}
+	collect(e, res);
+	res->proposals = e->proposals;
+	return WX_OK;
+}
+
+void wx_match_session_free(struct wx_match_session *s)
+{
+	if (s) {
+		engine_free(&s->e);
+		free(s);
+	}
 }
 
 size_t wx_match_explain(const struct wx_match_input *in, const struct wx_match_result *res,
@@ -1210,6 +1325,21 @@ static int figures(const struct wx_match_input *in_report, const struct wx_match
 	return wx_match_check(in_run, res->place, res->rank, &fig->checks, err);
 }
 
+int wx_match_figures_of(const struct wx_match_input *report, const struct wx_match_input *run,
+			const struct wx_match_result *res, int group_threshold,
+			struct wx_match_figures *fig, struct wx_err *err)
+{
+	return figures(report, run, res, group_threshold, fig, err);
+}
+
+void wx_match_counterfactual_input(const struct wx_match_input *in, struct wx_match_input *cf)
+{
+	*cf = *in;
+	cf->ncat = 0;
+	cf->cat = NULL;
+	cf->no_priority = 1;
+}
+
 int wx_match_figures(const struct wx_match_input *in, const struct wx_match_result *res,
 		     int group_threshold, struct wx_match_figures *fig, struct wx_err *err)
 {
@@ -1219,19 +1349,62 @@ int wx_match_figures(const struct wx_match_input *in, const struct wx_match_resu
 int wx_match_counterfactual(const struct wx_match_input *in, int group_threshold,
 			    struct wx_match_figures *fig, struct wx_err *err)
 {
-	struct wx_match_input cf = *in;
 	struct wx_match_result res;
+	int rc = wx_match_counterfactual_result(in, group_threshold, fig, &res, err);
+
+	wx_match_result_free(&res);
+	return rc;
+}
+
+int wx_match_would_take(const struct wx_match_result *res, size_t p, uint32_t rank,
+			uint32_t member)
+{
+	size_t base = p * (res->ncat + 1);
+	uint64_t seats = 0, held = 0;
+
+	for (size_t k = 0; k <= res->ncat; k++) {
+		seats += res->seats[base + k];
+		held += res->held[base + k];
+	}
+	if (held < seats)
+		return 1;
+	if (res->held[base] && res->cutoff[base] != WX_MATCH_NO_RANK && rank < res->cutoff[base])
+		return 1;
+	for (size_t k = 0; k < res->ncat; k++) {
+		size_t x = base + 1 + k;
+		uint32_t spare = res->spare_cutoff[x];
+
+		if (!res->held[x])
+			continue;
+		if (member >> k & 1) {
+			/* a member beats any non-member in a spare seat, and a
+			 * member ranked below (cutoff is then the worst member) */
+			if (spare != WX_MATCH_NO_RANK ||
+			    (res->cutoff[x] != WX_MATCH_NO_RANK && rank < res->cutoff[x]))
+				return 1;
+		} else if (spare != WX_MATCH_NO_RANK && rank < spare) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int wx_match_counterfactual_result(const struct wx_match_input *in, int group_threshold,
+				   struct wx_match_figures *fig, struct wx_match_result *out,
+				   struct wx_err *err)
+{
+	struct wx_match_input cf = *in;
 	int rc;
 
 	memset(fig, 0, sizeof *fig);
+	memset(out, 0, sizeof *out);
 	if ((rc = check_input(in, err)) != WX_OK)
 		return rc;
 	cf.ncat = 0;
 	cf.cat = NULL;
 	cf.no_priority = 1;
-	rc = wx_match_run(&cf, &res, err);
+	rc = wx_match_run(&cf, out, err);
 	if (rc == WX_OK)
-		rc = figures(in, &cf, &res, group_threshold, fig, err);
-	wx_match_result_free(&res);
+		rc = figures(in, &cf, out, group_threshold, fig, err);
 	return rc;
 }

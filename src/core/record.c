@@ -645,3 +645,21 @@ int wx_record_erase(struct wx_txn *t, const char *candidate_id)
 		return rc;
 	return remove_record(t, WX_KIND_CANDIDATE, iid, 0, WX_AUDIT_ERASE);
 }
+
+int wx_record_with_field(const void *buf, size_t len, const char *name, const char *value,
+			 unsigned char **out, size_t *outlen)
+{
+	struct wx_record r;
+	int rc;
+
+	*out = NULL;
+	*outlen = 0;
+	wx_record_init(&r);
+	rc = wx_record_decode(buf, len, 0, &r);
+	if (rc == WX_OK)
+		rc = wx_record_set(&r, name, value, strlen(value));
+	if (rc == WX_OK)
+		rc = wx_record_encode(&r, out, outlen);
+	wx_record_free(&r);
+	return rc;
+}

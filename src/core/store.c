@@ -10,6 +10,8 @@
  *      Migration from 2 creates the empty table.
  *   4  adds geo: the postcode lookup loaded with `geo import`.  Migration
  *      from 3 creates the empty table.
+ *   5  adds runs: the match runs recorded by `match` (runstore.h).
+ *      Migration from 4 creates the empty table.
  * A migration runs in one write transaction together with the new version
  * number: either the database is wholly migrated or not at all.
  *
@@ -28,6 +30,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -91,7 +94,7 @@ static const char *const kind_names[WX_KIND_COUNT] = {
 };
 
 static const char *const table_names[WX_TB_COUNT] = {
-	"meta", "audit", "audit_by_record", "policy", "geo",
+	"meta", "audit", "audit_by_record", "policy", "geo", "runs",
 	"candidate", "placement", "ambassador", "request", "equality",
 	"candidate.id", "placement.id", "ambassador.id", "request.id", "equality.id"
 };
@@ -495,6 +498,29 @@ static int grow_map(struct wx_store *s, struct wx_err *err)
 				  want, mdb_strerror(rc));
 	s->growths++;
 	return WX_OK;
+}
+
+void wx_store_release_pages(struct wx_store *s)
+{
+	char path[4096], line[4096 + 128];
+	struct stat st;
+	FILE *f;
+
+	/* LMDB does not tell where its map is (mdb_env_info's me_mapaddr is
+	 * only the MDB_FIXEDMAP address), so find it in /proc/self/maps by
+	 * the data file's inode; elsewhere this does nothing */
+	if (!s || snprintf(path, sizeof path, "%s/data.mdb", s->dir) >= (int)sizeof path ||
+	    stat(path, &st) != 0 || !(f = fopen("/proc/self/maps", "re")))
+		return;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi, ino;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu", &lo, &hi, perms, &ino) == 4 &&
+		    ino == (unsigned long)st.st_ino && hi > lo && perms[1] == '-')
+			(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	fclose(f);
 }
 
 int wx_store_reserve(struct wx_store *s, uint64_t bytes, struct wx_err *err)
@@ -1155,42 +1181,3 @@ uint64_t wx_store_change_marker(struct wx_store *s)
 	return (uint64_t)info.me_last_txnid;
 }
 
-/* Give back the resident pages of the map (the TUI, after scanning a big
- * table).  The map is read-only and shared with the file (no
- * MDB_WRITEMAP), so the pages stay in the page cache and fault back in
- * unchanged when read again, even by a live read transaction: only this
- * process's resident set shrinks. */
-void wx_store_drop_pages(struct wx_store *s)
-{
-	char path[4096], line[4608], *real;
-	FILE *f;
-
-	/* LMDB does not say where it mapped the file (me_mapaddr is only set
-	 * with MDB_FIXEDMAP): find the mapping of data.mdb in /proc/self/maps
-	 * (Linux; elsewhere this does nothing) */
-	if (path_join(path, sizeof path, s->dir, "data.mdb") != 0)
-		return;
-	real = realpath(path, NULL);    /* the maps file names it in full */
-	if (!real)
-		return;
-	snprintf(path, sizeof path, "%s", real);
-	free(real);
-	f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long lo, hi;
-		int off = 0;
-		char *name;
-		size_t nl;
-
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &off) < 2 || off == 0)
-			continue;
-		name = line + off;
-		nl = strcspn(name, "\n");
-		name[nl] = '\0';
-		if (strcmp(name, path) == 0 && hi > lo)
-			madvise((void *)lo, hi - lo, MADV_DONTNEED);
-	}
-	fclose(f);
-}

@@ -379,7 +379,7 @@ static int scan_fn(struct wx_txn *tx, void *vctx)
 		if (k.len != 8 || wx_record_iter_init(&it, v.data, v.len, NULL) != WX_OK)
 			continue;
 		if ((++c->total & 8191) == 0)
-			wx_store_drop_pages(wx_txn_store(tx));
+			wx_store_release_pages(wx_txn_store(tx));
 		/* one pass over the fields, stopping once everything needed was
 		 * seen (list columns come early in the forms) */
 		while (found < need && wx_record_iter_next(&it, &name, &nl, &val, &vl) == WX_OK) {
@@ -567,7 +567,7 @@ static int fix_run(struct wx_txn *tx, struct fix_ctx *f, struct tui_entry *v, si
 			memcpy(a[i].val, s, sl);
 		a[i].len = a[i].val ? sl : 0;
 		if ((++*reads & 127) == 0)   /* random reads map much more than they read */
-			wx_store_drop_pages(wx_txn_store(tx));
+			wx_store_release_pages(wx_txn_store(tx));
 	}
 	qsort_r(a, n, sizeof *a, cmp_full, &f->desc);
 	for (size_t i = 0; i < n; i++) {
@@ -651,7 +651,7 @@ static int cache_fn(struct wx_txn *tx, void *vctx)
 		if (k.len != 8 || wx_record_iter_init(&it, v.data, v.len, NULL) != WX_OK)
 			continue;
 		if (((c->n + 1) & 8191) == 0)
-			wx_store_drop_pages(wx_txn_store(tx));
+			wx_store_release_pages(wx_txn_store(tx));
 		for (int i = 0; i < l->ncol; i++) {
 			cv[i] = "";
 			cvl[i] = 0;
@@ -756,7 +756,7 @@ static int cache_build(struct tui *t, struct tui_list *l, struct scan_ctx *sc, i
 		cache_drop(c);
 		return 0;
 	}
-	wx_store_drop_pages(t->s);
+	wx_store_release_pages(t->s);
 	cmp_cache_c = c;
 	sort_inplace(c->e, c->n, sizeof *c->e, cmp_cached, &desc);
 	c->valid = 1;
@@ -872,7 +872,7 @@ static void rescan(struct tui *t, struct tui_list *l)
 		fc.n = c.n;
 		wx_store_read(t->s, fix_fn, &fc, &t->err);
 	}
-	wx_store_drop_pages(t->s);   /* a scan of the store: keep the resident set small */
+	wx_store_release_pages(t->s);   /* a scan of the store: keep the resident set small */
 have:
 	free(l->v);
 	l->v = c.v;
@@ -1263,7 +1263,7 @@ void tui_list_key(struct tui *t, int action, int ch)
 					scol = i;
 			if (scol >= 0)
 				cache_build(t, l, &sc, scol);
-			wx_store_drop_pages(t->s);
+			wx_store_release_pages(t->s);
 		}
 		l->editing = 1;
 		memcpy(l->kept, l->filter, sizeof l->kept);
