@@ -383,13 +383,11 @@ EOF
 tui_keys 5
 tui_screen_is "5: the runs list" <<'EOF'
  wexmatch  1 Candidates   2 Placements   3 Ambassadors   4 Requests  [5 Runs]
+  run  when (UTC)         who       kind         outcome, policy
 
-  Match runs
-
-  No runs to show: this build of wexmatch does not store match runs yet.
-  Runs, their proposals with each candidate's explanation, and offers will
-  be listed here once the run layer is in place.
-
+  No match runs yet.
+  r runs a work-experience match, A an ambassador match: each run is
+  recorded and only proposes; offers are made from its review (Enter).
 
 
 
@@ -405,7 +403,9 @@ tui_screen_is "5: the runs list" <<'EOF'
 
 
 
-?:help m:match q:quit
+
+
+?:help Enter:open r:match A:ambassadors O:offer ^O:offer all q:quit
 EOF
 
 tui_keys 1 '?'

@@ -212,5 +212,6 @@ void tui_edit_close(struct tui *t);
 /* runs.c: the runs list and the match screen */
 void tui_runs_draw(struct tui *t);
 void tui_runs_key(struct tui *t, int action, int ch);
+void tui_runs_free(void);
 
 #endif

@@ -43,6 +43,11 @@ enum {
 	X(LEFT,      NULL,      "<  Left",                 '<',         KEY_LEFT,       0,          TS_LIST,          "select the column to the left (for sorting)") \
 	X(RIGHT,     NULL,      ">  Right",                '>',         KEY_RIGHT,      0,          TS_LIST,          "select the column to the right (for sorting)") \
 	X(OPEN,      "open",    "o  Enter",                'o',         '\n',           KEY_ENTER,  TS_LIST,          "open the record") \
+	X(ROPEN,     "open",    "Enter  x",                '\n',        'x',            KEY_ENTER,  TS_RUNS,          "on a run: review its proposals; on a candidate: their explanation") \
+	X(RUNWORK,   "match",   "r",                       'r',         0,              0,          TS_RUNS,          "run a work-experience match now (recorded; proposes only, offers nothing)") \
+	X(RUNAMB,    "ambassadors", "A",                   'A',         0,              0,          TS_RUNS,          "run an ambassador match now (recorded)") \
+	X(OFFER,     "offer",   "O",                       'O',         0,              0,          TS_RUNS,          "in a run: offer the selected candidate their proposed placement (asks)") \
+	X(OFFERALL,  "offer all", "^O",                    TUI_CTRL('o'), 0,            0,          TS_RUNS,          "in a run: offer every candidate placed and not yet offered (asks)") \
 	X(ADD,       "add",     "a",                       'a',         0,              0,          TS_LIST | TS_VIEW, "add a record of this kind") \
 	X(EDIT,      "edit",    "e",                       'e',         0,              0,          TS_LIST | TS_VIEW, "edit the record") \
 	X(DELETE,    "delete",  "d",                       'd',         0,              0,          TS_LIST | TS_VIEW, "delete the record (asks first)") \
@@ -55,7 +60,7 @@ enum {
 	X(LIST4,     NULL,      "4",                       '4',         0,              0,          TS_LIST | TS_RUNS, "the schools' requests") \
 	X(LIST5,     NULL,      "5",                       '5',         0,              0,          TS_LIST | TS_RUNS, "the match runs") \
 	X(SORT,      "sort",    "s",                       's',         0,              0,          TS_LIST,          "sort by the selected column; again to reverse") \
-	X(MATCH,     "match",   "m",                       'm',         0,              0,          TS_LIST | TS_RUNS, "the match screen") \
+	X(MATCH,     "match",   "m",                       'm',         0,              0,          TS_LIST,          "the match screen: runs, proposals, offers") \
 	X(QUIT,      "quit",    "q  F10",                  'q',         KEY_F(10),      0,          TS_BROWSE,        "back to the screen before; on a list, quit") \
 	X(REDRAW,    NULL,      "^L",                      TUI_CTRL('l'), 0,            0,          TS_BROWSE | TS_EDIT, "redraw the screen") \
 	X(SAVE,      "save",    "^S  F2",                  TUI_CTRL('s'), KEY_F(2),     0,          TS_EDIT,          "check every field and save the record") \

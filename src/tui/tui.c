@@ -531,6 +531,7 @@ int tui_ask(struct tui *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(q, sizeof q, fmt, ap);
 	va_end(ap);
+	draw_all(t);   /* the screen the question is about, as it is now */
 	for (;;) {
 		move(LINES - 2, 0);
 		clrtoeol();
@@ -556,6 +557,7 @@ int tui_ask_text(struct tui *t, const char *question, char *buf, size_t cap)
 	size_t n = 0;
 
 	buf[0] = '\0';
+	draw_all(t);
 	for (;;) {
 		char line[1024];
 		int ch;
@@ -758,6 +760,7 @@ out:
 		tui_edit_close(t);
 	for (int k = 0; k < TUI_LISTS - 1; k++)
 		tui_list_free(&t->list[k]);
+	tui_runs_free();
 	wx_store_close(t->s);
 	wx_forms_free(t->forms);
 	return rc;
