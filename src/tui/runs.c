@@ -366,7 +366,9 @@ static int sum_fn(struct wx_txn *tx, void *vctx)
 
 static int run_rows(void)
 {
-	return tui_body_rows() - 6;
+	int n = tui_body_rows() - 6;
+
+	return n > TUI_MAXROWS ? TUI_MAXROWS : n;
 }
 
 static void load_rows(struct tui *t)
