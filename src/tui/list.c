@@ -828,6 +828,15 @@ static void rescan(struct tui *t, struct tui_list *l)
 	}
 	wx_err_clear(&c.merr);
 	wx_err_clear(&t->err);
+	if (l->v && l->n * sizeof *l->v > ((size_t)8 << 20)) {
+		/* a big result is not kept beside the next one (two arrays of a
+		 * million would pass 50 MB): if the next scan fails, the list
+		 * is empty with the reason, not the last result */
+		free(l->v);
+		l->v = NULL;
+		l->n = l->cap = 0;
+		l->top = 0;
+	}
 	{
 		/* the sort column among the displayed ones (the cache holds those) */
 		int scol = -1;
