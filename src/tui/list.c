@@ -987,10 +987,14 @@ static void draw_status(struct tui *t, struct tui_list *l)
 			snprintf(buf, sizeof buf, "/%s  %zu of %llu match%s", pat, l->re ? l->n : (size_t)l->total,
 				 (unsigned long long)l->total, pos);
 	} else {
+		char lab[300] = "";
+
+		if (l->sortcol >= 0)
+			tui_fit(t, l->col[l->sortcol]->label, strlen(l->col[l->sortcol]->label), -1, lab,
+				sizeof lab);
 		snprintf(buf, sizeof buf, "%llu %s%s%s%s", (unsigned long long)l->total,
 			 l->total == 1 ? wx_kind_name(l->kind) : plural[l->kind],
-			 l->sortcol >= 0 ? ", sorted by " : "",
-			 l->sortcol >= 0 ? l->col[l->sortcol]->label : "", pos);
+			 l->sortcol >= 0 ? ", sorted by " : "", lab, pos);
 		if (l->sortcol < 0 && l->desc)
 			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), ", by id reversed");
 	}

@@ -149,7 +149,8 @@ static void build_view(struct tui *t, const struct wx_record *r, struct vbuf *b)
 	struct vline *l;
 
 	fmt_time(r->mtime_ns, when, sizeof when);
-	tui_fit(t, id ? id : "", id ? strlen(id) : 0, -1, idv, sizeof idv);
+	/* raw here: the whole line is escaped once below */
+	snprintf(idv, sizeof idv, "%s", id ? id : "");
 	snprintf(head, sizeof head, "%s %s  (version %llu, saved by %s at %s)", form->label, idv,
 		 (unsigned long long)r->version, r->muser, when);
 	tui_fit(t, head, strlen(head), -1, shown, sizeof shown);
