@@ -163,7 +163,7 @@ void tui_put(struct tui *t, int y, int x, int a, const char *s, size_t len, int 
 	if (!pad) {
 		size_t n = strlen(buf);
 
-		while (n > 0 && buf[n - 1] == ' ' && (n < 2 || buf[n - 2] == ' ' || 1))
+		while (n > 0 && buf[n - 1] == ' ')
 			buf[--n] = '\0';
 	}
 	attrset(a);
@@ -484,10 +484,8 @@ static void draw_all(struct tui *t)
 	case TS_HELP: help_draw(t); break;
 	default: break;
 	}
-	if (t->screen != TS_EDIT && t->screen != TS_HELP)
-		draw_title(t);
-	else if (t->screen == TS_HELP)
-		draw_title(t);
+	if (t->screen != TS_EDIT)
+		draw_title(t);   /* the data-entry screen has its own */
 	/* a list shows its own status on the message line unless there is a message */
 	if (t->screen != TS_LIST || t->msg[0])
 		if (!(t->screen == TS_LIST && t->list[t->cur < 4 ? t->cur : 0].editing))
@@ -498,16 +496,15 @@ static void draw_all(struct tui *t)
 static void redraw(struct tui *t)
 {
 	draw_all(t);
-	if (t->screen == TS_LIST && !t->too_small) {
-		/* the list puts the cursor itself (the filter prompt) */
-	} else if (t->screen != TS_EDIT) {
+	/* the list (its filter prompt) and the data-entry screen place the
+	 * cursor themselves */
+	if (t->too_small || (t->screen != TS_LIST && t->screen != TS_EDIT))
 		move(LINES - 1, COLS - 1);
-	}
 	refresh();
 	trace_drawn(t);
 }
 
-/* Wait for a key without holding anything; a timeout every second lets the
+/* Wait for a key without holding anything; a timeout every half second lets the
  * screen notice other processes' changes. */
 static int next_key(struct tui *t)
 {
