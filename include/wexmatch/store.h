@@ -186,4 +186,21 @@ int wx_store_clear_stale_readers(struct wx_store *s);
 /* How many times the map has grown in this process (tests and benchmarks). */
 unsigned wx_store_map_growths(const struct wx_store *s);
 
+
+/* ---- paging (added for the TUI) ----
+ * Position a cursor at the first entry whose key is >= key (klen 0: the
+ * first entry), step back one entry (from an unpositioned cursor: the
+ * last entry), or go to the last entry.  WX_OK, WX_ENOTFOUND at an end, or
+ * the sticky error.  wx_cursor_next continues forward from the position.
+ * These ignore the prefix the cursor was opened with. */
+int wx_cursor_seek(struct wx_cursor *c, const void *key, size_t klen, struct wx_val *kout,
+		   struct wx_val *vout);
+int wx_cursor_prev(struct wx_cursor *c, struct wx_val *kout, struct wx_val *vout);
+int wx_cursor_last(struct wx_cursor *c, struct wx_val *kout, struct wx_val *vout);
+
+/* A number that changes whenever any process commits a write (LMDB's last
+ * transaction id); read without a transaction, so screens can poll it
+ * every second to notice other operators' changes.  0 if unknown. */
+uint64_t wx_store_change_marker(struct wx_store *s);
+
 #endif

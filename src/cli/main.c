@@ -18,6 +18,7 @@
 #include "wexmatch/escape.h"
 #include "wexmatch/form.h"
 #include "wexmatch/store.h"
+#include "wexmatch/tui.h"
 
 static int cmd_help(struct wx_global *g, int argc, char **argv);
 
@@ -262,7 +263,8 @@ static void print_usage(FILE *f)
 		   "\n"
 		   "wexmatch records work-experience requests, placements, NHS ambassadors and\n"
 		   "schools' requests, and matches them with priority for disadvantaged and\n"
-		   "under-represented groups.  With no command it shows the database's stats.\n"
+		   "under-represented groups.  With no command it opens the terminal interface\n"
+		   "(on a terminal) or shows the database's stats.\n"
 		   "\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
@@ -558,7 +560,9 @@ int main(int argc, char **argv)
 	if (rc != WX_EXIT_OK)
 		return rc;
 	if (i >= argc) {
-		/* no command: the TUI's place; until it exists, the stats */
+		/* no command: on a terminal the TUI, otherwise the stats */
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			return wx_tui_run(&g);
 		fake[0] = (char *)"stats";
 		fake[1] = NULL;
 		return finish(wx_cmd_stats(&g, 1, fake));

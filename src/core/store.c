@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1115,3 +1116,68 @@ int wx_store_backup(struct wx_store *s, const char *path, struct wx_err *err)
 	}
 	return wx_atomic_commit(&a, err);
 }
+
+/* ---- paging cursors and the change marker (added for the TUI) ----
+ *
+ * A list screen keeps the key of its top row, not the rows: it opens a
+ * short read transaction per redraw, seeks to that key and steps forward
+ * or backward from it.  These ignore a cursor's prefix. */
+
+static int cursor_step(struct wx_cursor *c, const void *key, size_t klen, MDB_cursor_op op,
+		       struct wx_val *kout, struct wx_val *vout)
+{
+	struct wx_txn *t = c->txn;
+	MDB_val k, v;
+	int rc;
+
+	if (t->code != WX_OK)
+		return t->code;
+	k.mv_data = (void *)key;
+	k.mv_size = klen;
+	if (op == MDB_PREV && !c->started)
+		op = MDB_LAST;
+	rc = mdb_cursor_get(c->cur, &k, &v, op);
+	if (rc == MDB_NOTFOUND) {
+		/* an unpositioned cursor: the next step starts from an end again */
+		c->started = 0;
+		return WX_ENOTFOUND;
+	}
+	if (rc != 0)
+		return mdb_fail(t, rc, "iterating", c->tb);
+	c->started = 1;
+	kout->data = k.mv_data;
+	kout->len = k.mv_size;
+	if (vout) {
+		vout->data = v.mv_data;
+		vout->len = v.mv_size;
+	}
+	return WX_OK;
+}
+
+int wx_cursor_seek(struct wx_cursor *c, const void *key, size_t klen, struct wx_val *kout,
+		   struct wx_val *vout)
+{
+	if (klen == 0)
+		return cursor_step(c, NULL, 0, MDB_FIRST, kout, vout);
+	return cursor_step(c, key, klen, MDB_SET_RANGE, kout, vout);
+}
+
+int wx_cursor_prev(struct wx_cursor *c, struct wx_val *kout, struct wx_val *vout)
+{
+	return cursor_step(c, NULL, 0, MDB_PREV, kout, vout);
+}
+
+int wx_cursor_last(struct wx_cursor *c, struct wx_val *kout, struct wx_val *vout)
+{
+	return cursor_step(c, NULL, 0, MDB_LAST, kout, vout);
+}
+
+uint64_t wx_store_change_marker(struct wx_store *s)
+{
+	MDB_envinfo info;
+
+	if (mdb_env_info(s->env, &info) != 0)
+		return 0;
+	return (uint64_t)info.me_last_txnid;
+}
+
