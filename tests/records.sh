@@ -175,4 +175,10 @@ run "$WEXMATCH" --db "$db" --forms "$T/nowhere" add placement id=P2
 is "$rc" 1 "a --forms directory that does not exist is an error, not a fallback"
 like "$err" "$T/nowhere" "naming it"
 
+# a list column a record lacks shows empty, not another field's value
+exit_is 0 "a placement with no week" W add placement id=PNOWEEK title=Nowk department=Ward \
+	profession=nursing capacity=7
+run W list placements --where id=PNOWEEK --format table
+like "$out" "^PNOWEEK +open +Nowk +nursing +7$" "its week column is empty and capacity is in its own column"
+
 done_testing

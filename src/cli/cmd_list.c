@@ -104,7 +104,12 @@ static void table_row(const struct table *t, const void *buf, size_t len, FILE *
 		const char *v = "";
 		size_t vl = 0;
 
-		wx_record_peek(buf, len, t->col[i]->name, &v, &vl);
+		/* a field the record lacks (or a damaged one) shows empty:
+		 * peek leaves v pointing elsewhere when it fails */
+		if (wx_record_peek(buf, len, t->col[i]->name, &v, &vl) != WX_OK) {
+			v = "";
+			vl = 0;
+		}
 		table_cell(v, vl, col_width(t->col[i]), i + 1 == t->n, out);
 	}
 	fputc('\n', out);
