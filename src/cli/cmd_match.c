@@ -16,7 +16,9 @@
 #include "wexmatch/cli.h"
 #include "wexmatch/csv.h"
 #include "wexmatch/escape.h"
+#include "wexmatch/explain.h"
 #include "wexmatch/form.h"
+#include "wexmatch/offer.h"
 #include "wexmatch/policy.h"
 #include "wexmatch/policystore.h"
 #include "wexmatch/record.h"
@@ -69,22 +71,6 @@ static void progress_end(struct progress *p)
 	if (p->tty && p->shown)
 		fputs("\r\033[K", stderr);
 	p->shown = 0;
-}
-
-static const char *ordinal(uint32_t n, char *buf, size_t cap)
-{
-	const char *suf = "th";
-
-	if (n % 100 < 11 || n % 100 > 13) {
-		if (n % 10 == 1)
-			suf = "st";
-		else if (n % 10 == 2)
-			suf = "nd";
-		else if (n % 10 == 3)
-			suf = "rd";
-	}
-	snprintf(buf, cap, "%u%s", (unsigned)n, suf);
-	return buf;
 }
 
 static void slot_text(int32_t slot, const struct wx_match_category *cat, size_t ncat, char *buf,
@@ -859,622 +845,38 @@ int wx_cmd_run(struct wx_global *g, int argc, char **argv)
 
 /* ---- explain ---- */
 
-struct explain_ctx {
-	uint64_t run;
-	const char *cand;
-	json_t *summary;
-	char *policy;
-	struct wx_run_row row;
-	char idbuf[256];
-	unsigned char *rowbuf;
-	size_t rowlen;
-	/* the placements of the better entries and the one placed */
-	struct {
-		char id[256];
-		char title[256];
-		int known_row;
-		struct wx_run_place_row pr;
-	} pl[WX_RUN_WHY_MAX + 1];
-	size_t npl;
-	int found;
-};
-
-static void place_title(struct wx_txn *t, const char *id, char *out, size_t cap)
-{
-	struct wx_record r;
-
-	out[0] = '\0';
-	wx_record_init(&r);
-	if (wx_record_load_by_id(t, WX_KIND_PLACEMENT, id, &r) == WX_OK) {
-		const char *ti = wx_record_get(&r, "title"), *wk = wx_record_get(&r, "week");
-		snprintf(out, cap, "%s%s%s", ti ? ti : "", ti && wk ? ", " : "", wk ? wk : "");
-	}
-	wx_record_free(&r);
-}
-
-static int explain_fn(struct wx_txn *t, void *vctx)
-{
-	struct explain_ctx *c = vctx;
-	struct wx_val v;
-	char *text = NULL;
-	json_error_t je;
-	int rc;
-
-	json_decref(c->summary);
-	c->summary = NULL;
-	free(c->policy);
-	c->policy = NULL;
-	free(c->rowbuf);
-	c->rowbuf = NULL;
-	c->npl = 0;
-	c->found = 0;
-	rc = wx_runs_get_text(t, c->run, 'h', &text, NULL);
-	if (rc != WX_OK)
-		return rc;
-	c->summary = json_loads(text, 0, &je);
-	free(text);
-	if (!c->summary)
-		return wx_txn_fail(t, WX_EDATA, "run %llu: its summary is damaged",
-				   (unsigned long long)c->run);
-	rc = wx_runs_get_text(t, c->run, 't', &c->policy, NULL);
-	if (rc != WX_OK && rc != WX_ENOTFOUND)
-		return rc;
-	rc = wx_runs_get_row(t, c->run, 'c', c->cand, strlen(c->cand), &v);
-	if (rc == WX_ENOTFOUND)
-		return WX_OK;
-	if (rc != WX_OK)
-		return rc;
-	/* keep a copy: the row's strings must outlive the transaction */
-	if (!(c->rowbuf = malloc(v.len ? v.len : 1)))
-		return wx_txn_fail(t, WX_ENOMEM, "out of memory");
-	memcpy(c->rowbuf, v.data, v.len);
-	c->rowlen = v.len;
-	{
-		unsigned char key[9 + 256];
-		size_t kl = wx_run_key(key, c->run, 'c', c->cand, strlen(c->cand));
-		if (wx_run_row_decode(key, kl, c->rowbuf, c->rowlen, &c->row, c->idbuf,
-				      sizeof c->idbuf) != WX_OK)
-			return wx_txn_fail(t, WX_EDATA, "run %llu: the row of %s is damaged",
-					   (unsigned long long)c->run, c->cand);
-	}
-	c->found = 1;
-	for (size_t k = 0; k <= c->row.nwhy_kept; k++) {
-		const char *id = k < c->row.nwhy_kept ? c->row.why[k].place_id : c->row.place_id;
-		if (!*id)
-			continue;
-		snprintf(c->pl[c->npl].id, sizeof c->pl[c->npl].id, "%s", id);
-		place_title(t, id, c->pl[c->npl].title, sizeof c->pl[c->npl].title);
-		c->pl[c->npl].known_row = 0;
-		rc = wx_runs_get_row(t, c->run, 'p', id, strlen(id), &v);
-		if (rc == WX_OK) {
-			unsigned char key[9 + 256];
-			size_t kl = wx_run_key(key, c->run, 'p', id, strlen(id));
-			char tmp[256];
-			if (wx_run_place_row_decode(key, kl, v.data, v.len, &c->pl[c->npl].pr, tmp,
-						    sizeof tmp) == WX_OK)
-				c->pl[c->npl].known_row = 1;
-		} else if (rc != WX_ENOTFOUND) {
-			return rc;
-		}
-		c->npl++;
-	}
-	return WX_OK;
-}
-
-static void when_text(int has, int64_t s, char *buf, size_t cap)
-{
-	if (has)
-		wx_format_utc(s * 1000000000, buf, cap);
-	else
-		snprintf(buf, cap, "(no application time)");
-}
-
-/* "the last admitted had score 7, applied 2027-01-03T10:00:00Z; yours is 5,
- * applied ..." and why the candidate was below it. */
-static void cutoff_words(FILE *f, const struct wx_run_row *r, int32_t score, int has,
-			 int64_t applied)
-{
-	char a[40], b[40];
-
-	when_text(has, applied, a, sizeof a);
-	when_text(r->has_applied, r->applied_s, b, sizeof b);
-	fprintf(f, "the last one admitted had priority score %d (applied %s); yours is %d", (int)score,
-		a, (int)r->score);
-	if (score > r->score)
-		fputs(": a higher score comes first", f);
-	else if (score == r->score && has && (!r->has_applied || applied < r->applied_s))
-		fprintf(f, " (applied %s): with equal scores the earlier application comes first", b);
-	else if (score == r->score)
-		fprintf(f, " (applied %s): with equal scores and times the run's lottery decided", b);
-}
-
-static void explain_full(FILE *f, const struct explain_ctx *c, const struct wx_run_place_row *pr,
-			 json_t *reserves)
-{
-	const struct wx_run_row *r = &c->row;
-	int any = 0;
-
-	for (uint32_t k = 0; k < pr->nkind; k++) {
-		const struct wx_run_kind_row *x = &pr->kind[k];
-		const char *name = k ? json_string_value(json_object_get(json_array_get(reserves, k - 1),
-									   "name")) : NULL;
-
-		if (!x->held)
-			continue;
-		any = 1;
-		if (k == 0) {
-			fputs("      open places: ", f);
-			cutoff_words(f, r, x->cutoff_score, x->cutoff_has_applied, x->cutoff_applied_s);
-		} else if (r->member >> (k - 1) & 1) {
-			fprintf(f, "      places reserved for %s (you are in this group): ", name ? name : "?");
-			cutoff_words(f, r, x->cutoff_score, x->cutoff_has_applied, x->cutoff_applied_s);
-		} else if (x->spare_cutoff == WX_MATCH_NO_RANK) {
-			fprintf(f, "      places reserved for %s: all held by members of that group, which you are not in",
-				name ? name : "?");
-		} else {
-			fprintf(f, "      places reserved for %s that its members did not need: ",
-				name ? name : "?");
-			cutoff_words(f, r, x->spare_score, x->spare_has_applied, x->spare_applied_s);
-		}
-		fputs("\n", f);
-	}
-	if (!any)
-		fputs("      no places were left (the capacity was already taken by earlier offers)\n", f);
-}
-
-static void print_place(FILE *f, const struct explain_ctx *c, const char *id)
-{
-	wx_fputs_escaped(id, f);
-	for (size_t k = 0; k < c->npl; k++)
-		if (strcmp(c->pl[k].id, id) == 0 && c->pl[k].title[0]) {
-			fputs(" (", f);
-			wx_fputs_escaped(c->pl[k].title, f);
-			fputs(")", f);
-			break;
-		}
-}
-
-static void explain_words(FILE *f, struct explain_ctx *c, const struct wx_policy *pol)
-{
-	const struct wx_run_row *r = &c->row;
-	json_t *reserves = json_object_get(c->summary, "reserves");
-	char ord[16], when[40];
-
-	fputs("Candidate ", f);
-	wx_fputs_escaped(r->cand_id, f);
-	fprintf(f, " in run %llu (%s", (unsigned long long)c->run, jstr(c->summary, "time"));
-	if (json_is_integer(json_object_get(c->summary, "policy_version")))
-		fprintf(f, ", policy version %lld", (long long)jint(c->summary, "policy_version"));
-	else
-		fprintf(f, ", %s policy", jstr(c->summary, "policy_source"));
-	fprintf(f, ", seed %s)\n", jstr(c->summary, "seed_text"));
-
-	fprintf(f, "  Priority: ");
-	if (pol) {
-		struct wx_policy_why why;
-		char buf[2048];
-
-		memset(&why, 0, sizeof why);
-		why.n = r->nrule;
-		for (unsigned k = 0; k < r->nrule; k++) {
-			why.rule[k] = r->rule[k];
-			why.raw += wx_policy_rule_points(pol, r->rule[k]);
-		}
-		wx_policy_explain(pol, &why, buf, sizeof buf);
-		wx_fputs_escaped(buf, f);
-	} else {
-		fprintf(f, "score %d", (int)r->score);
-	}
-	if (r->imd_from_geo)
-		fputs(" (area deprivation decile from the postcode lookup)", f);
-	when_text(r->has_applied, r->applied_s, when, sizeof when);
-	fprintf(f, ".\n  Applied %s; priority position %u of %lld.\n", when, (unsigned)r->rank + 1,
-		(long long)jint(c->summary, "candidates"));
-
-	if (*r->place_id) {
-		fputs("  Result: placed at ", f);
-		print_place(f, c, r->place_id);
-		fprintf(f, ", the %s entry of the list", ordinal(r->choice_rank, ord, sizeof ord));
-		if (r->slot == WX_SLOT_OPEN)
-			fputs(", in an open place.\n", f);
-		else if (r->slot >= 0)
-			fprintf(f, ", in a place reserved for %s.\n",
-				jstr(json_array_get(reserves, (size_t)r->slot), "name"));
-		else
-			fputs(".\n", f);
-	} else if (r->reason == WX_MATCH_NO_CHOICES) {
-		fputs("  Result: not placed: the request names no placement that takes part (no choices, and no placement of the professions of interest).\n", f);
-	} else if (r->reason == WX_MATCH_NO_ELIGIBLE_CHOICE) {
-		fputs("  Result: not placed: every placement on the list fails a condition.\n", f);
-	} else {
-		fputs("  Result: not placed: every eligible placement on the list was filled by candidates ahead in priority.\n", f);
-	}
-	if (!r->nwhy_kept) {
-		if (*r->place_id)
-			fputs("  This was the first entry of the list.\n", f);
-		return;
-	}
-	fprintf(f, "  %s:\n", *r->place_id ? "Better entries of the list" : "The list");
-	for (uint32_t k = 0; k < r->nwhy_kept; k++) {
-		const struct wx_run_why_row *w = &r->why[k];
-
-		fprintf(f, "    %s: ", ordinal(w->choice_rank, ord, sizeof ord));
-		print_place(f, c, w->place_id);
-		if (w->gate) {
-			fprintf(f, ": %s.\n", wx_gate_words(w->gate));
-			continue;
-		}
-		fputs(": full.\n", f);
-		for (size_t q = 0; q < c->npl; q++)
-			if (strcmp(c->pl[q].id, w->place_id) == 0 && c->pl[q].known_row) {
-				explain_full(f, c, &c->pl[q].pr, reserves);
-				break;
-			}
-	}
-	if (r->nwhy > r->nwhy_kept)
-		fprintf(f, "    ... and %u more entries not shown.\n", (unsigned)(r->nwhy - r->nwhy_kept));
-}
-
 int wx_cmd_explain(struct wx_global *g, int argc, char **argv)
 {
 	const struct wx_command *cmd = wx_cli_find("explain");
-	struct explain_ctx *c;
 	struct wx_store *s = NULL;
 	struct wx_forms *forms = NULL;
-	struct wx_policy *pol = NULL;
 	struct wx_err err;
+	uint64_t run;
+	char *text = NULL;
 	int done, rc = wx_cli_getopt(g, cmd, argc, argv, "", NULL, NULL, NULL, &done);
 
 	if (rc != WX_EXIT_OK || done)
 		return rc;
 	if (optind + 2 != argc)
 		return wx_cli_usage_error(cmd, "give a run number and a candidate id");
-	if (!(c = calloc(1, sizeof *c)))
-		return wx_cli_fail(&(struct wx_err){ WX_ENOMEM, "out of memory" });
-	if ((rc = parse_run(cmd, argv[optind], &c->run)) != WX_EXIT_OK) {
-		free(c);
+	if ((rc = parse_run(cmd, argv[optind], &run)) != WX_EXIT_OK)
 		return rc;
-	}
-	c->cand = argv[optind + 1];
 	wx_err_clear(&err);
 	rc = wx_cli_open(g, 0, NULL, &s);
+	if (rc == WX_EXIT_OK)
+		rc = wx_cli_forms(g, &forms);
 	if (rc == WX_EXIT_OK) {
-		int r = wx_store_read(s, explain_fn, c, &err);
-		if (r == WX_ENOTFOUND) {
-			wx_cli_error("no run %s (see wexmatch runs)", argv[optind]);
-			rc = WX_EXIT_DATA;
-		} else if (r != WX_OK) {
+		int r = wx_run_explain_text(s, forms, run, argv[optind + 1], &text, &err);
+		if (r == WX_OK)
+			fputs(text, stdout);
+		else
 			rc = wx_cli_fail(&err);
-		} else if (!c->found) {
-			char *e = wx_escape(c->cand, strlen(c->cand));
-			wx_cli_error("candidate %s did not take part in run %s", e ? e : "?", argv[optind]);
-			free(e);
-			rc = WX_EXIT_DATA;
-		} else if (strcmp(jstr(c->summary, "kind"), "work_experience") != 0) {
-			wx_cli_error("run %s is not a work-experience run", argv[optind]);
-			rc = WX_EXIT_DATA;
-		}
+		if (r == WX_ENOTFOUND)
+			rc = WX_EXIT_DATA;   /* a run number that is not there: bad data */
 	}
-	if (rc == WX_EXIT_OK) {
-		/* the run's own policy, for the words of the score; the score
-		 * itself is the recorded one either way */
-		if (c->policy && wx_cli_forms(g, &forms) == WX_EXIT_OK &&
-		    wx_policy_parse(&pol, "run policy", c->policy, strlen(c->policy), forms, NULL, NULL,
-				    &err) != WX_OK)
-			pol = NULL;
-		explain_words(stdout, c, pol);
-	}
-	wx_policy_free(pol);
-	wx_forms_free(forms);
-	json_decref(c->summary);
-	free(c->policy);
-	free(c->rowbuf);
-	free(c);
-	wx_store_close(s);
-	return rc;
-}
-
-/* ---- offer ---- */
-
-struct offer_ctx {
-	uint64_t run;
-	int all;
-	char **ids;
-	size_t nids;
-	unsigned long offered, refused;
-	char *problems;
-	size_t plen;
-	int not_work;
-};
-
-static void offer_problem(struct offer_ctx *c, const char *id, const char *msg)
-{
-	char *e = wx_escape(id, strlen(id));
-	char line[1024];
-	int n = snprintf(line, sizeof line, "wexmatch: %s: %s\n", e ? e : "?", msg);
-	char *p = realloc(c->problems, c->plen + (size_t)n + 1);
-
-	free(e);
-	if (!p)
-		return;
-	c->problems = p;
-	memcpy(p + c->plen, line, (size_t)n + 1);
-	c->plen += (size_t)n;
-	c->refused++;
-}
-
-/* Seats taken now: candidates offered .. completed naming each placement. */
-struct seats {
-	size_t n, cap;
-	char **id;
-	long *taken;
-};
-
-static long *seats_of(struct seats *s, const char *id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->id[i], id) == 0)
-			return &s->taken[i];
-	return NULL;
-}
-
-static int count_seats(struct wx_txn *t, struct seats *s)
-{
-	static const char *const occ[] = { "offered", "accepted", "checks_pending", "confirmed",
-					   "completed" };
-	struct wx_cursor *cur;
-	struct wx_val k, v;
-	int rc = wx_cursor_open(t, wx_tb_records(WX_KIND_CANDIDATE), NULL, 0, &cur);
-
-	while (rc == WX_OK && (rc = wx_cursor_next(cur, &k, &v)) == WX_OK) {
-		const char *st, *pl;
-		size_t sn, pn;
-		int hit = 0;
-
-		if (wx_record_peek(v.data, v.len, "status", &st, &sn) != WX_OK ||
-		    wx_record_peek(v.data, v.len, "placement", &pl, &pn) != WX_OK || !pn)
-			continue;
-		for (size_t i = 0; i < sizeof occ / sizeof *occ; i++)
-			hit |= sn == strlen(occ[i]) && memcmp(st, occ[i], sn) == 0;
-		if (!hit)
-			continue;
-		for (size_t i = 0; i < s->n; i++)
-			if (strlen(s->id[i]) == pn && memcmp(s->id[i], pl, pn) == 0)
-				s->taken[i]++;
-	}
-	wx_cursor_close(cur);
-	return rc == WX_ENOTFOUND ? WX_OK : rc;
-}
-
-static int grow_seats(struct seats *s)
-{
-	if (s->n < s->cap)
-		return WX_OK;
-	size_t nc = s->cap ? s->cap * 2 : 64;
-	char **a = realloc(s->id, nc * sizeof *a);
-	if (!a)
-		return WX_ENOMEM;
-	s->id = a;
-	long *b = realloc(s->taken, nc * sizeof *b);
-	if (!b)
-		return WX_ENOMEM;
-	s->taken = b;
-	s->cap = nc;
-	return WX_OK;
-}
-
-static int offer_one(struct wx_txn *t, struct offer_ctx *c, const char *cid, struct seats *seats)
-{
-	struct wx_val v;
-	struct wx_run_row row;
-	struct wx_record cand, place;
-	char idbuf[256];
-	unsigned char key[9 + 256], *buf = NULL, *copy;
-	size_t kl, len;
-	int rc;
-
-	rc = wx_runs_get_row(t, c->run, 'c', cid, strlen(cid), &v);
-	if (rc == WX_ENOTFOUND) {
-		offer_problem(c, cid, "did not take part in this run");
-		return WX_OK;
-	}
-	if (rc != WX_OK)
-		return rc;
-	if (!(copy = malloc(v.len ? v.len : 1)))
-		return wx_txn_fail(t, WX_ENOMEM, "out of memory");
-	memcpy(copy, v.data, v.len);
-	len = v.len;
-	kl = wx_run_key(key, c->run, 'c', cid, strlen(cid));
-	if (wx_run_row_decode(key, kl, copy, len, &row, idbuf, sizeof idbuf) != WX_OK) {
-		free(copy);
-		return wx_txn_fail(t, WX_EDATA, "run %llu: the row of a candidate is damaged",
-				   (unsigned long long)c->run);
-	}
-	if (!*row.place_id) {
-		free(copy);
-		if (!c->all)
-			offer_problem(c, cid, "was not placed in this run");
-		return WX_OK;
-	}
-	if (row.offered) {
-		free(copy);
-		if (!c->all)
-			offer_problem(c, cid, "was offered from this run already");
-		return WX_OK;
-	}
-	wx_record_init(&cand);
-	wx_record_init(&place);
-	rc = wx_record_load_by_id(t, WX_KIND_CANDIDATE, cid, &cand);
-	if (rc == WX_ENOTFOUND) {
-		offer_problem(c, cid, "no longer exists");
-		rc = WX_OK;
-		goto out;
-	}
-	if (rc != WX_OK)
-		goto out;
-	{
-		const char *st = wx_record_get(&cand, "status");
-		if (st && *st && strcmp(st, "received") != 0 && strcmp(st, "eligible") != 0) {
-			char msg[200];
-			snprintf(msg, sizeof msg, "its status is now %.60s, so it cannot be offered (run a new match)", st);
-			offer_problem(c, cid, msg);
-			goto out;
-		}
-	}
-	rc = wx_record_load_by_id(t, WX_KIND_PLACEMENT, row.place_id, &place);
-	if (rc == WX_ENOTFOUND) {
-		offer_problem(c, cid, "its placement no longer exists (run a new match)");
-		rc = WX_OK;
-		goto out;
-	}
-	if (rc != WX_OK)
-		goto out;
-	{
-		const char *st = wx_record_get(&place, "status"), *cap = wx_record_get(&place, "capacity");
-		long *taken = seats_of(seats, row.place_id);
-		int64_t capn = 0;
-
-		if (st && *st && strcmp(st, "open") != 0) {
-			offer_problem(c, cid, "its placement is no longer open (run a new match)");
-			goto out;
-		}
-		if (cap)
-			(void)wx_parse_int(cap, strlen(cap), &capn);
-		if (!taken || *taken >= capn) {
-			offer_problem(c, cid, "its placement has no seat left now (run a new match)");
-			goto out;
-		}
-		++*taken;
-	}
-	if ((rc = wx_record_set(&cand, "status", "offered", 7)) != WX_OK ||
-	    (rc = wx_record_set(&cand, "placement", row.place_id, strlen(row.place_id))) != WX_OK)
-		goto out;
-	if ((rc = wx_record_save(t, WX_KIND_CANDIDATE, &cand, cand.version)) != WX_OK)
-		goto out;
-	row.offered = 1;
-	row.cand_id = cid;
-	if (wx_run_row_encode(&row, &buf, &len) != WX_OK) {
-		rc = wx_txn_fail(t, WX_ENOMEM, "out of memory");
-		goto out;
-	}
-	rc = wx_runs_put_row(t, c->run, 'c', cid, strlen(cid), buf, len, 0);
-	c->offered++;
-out:
-	free(buf);
-	free(copy);
-	wx_record_free(&cand);
-	wx_record_free(&place);
-	return rc;
-}
-
-static int offer_fn(struct wx_txn *t, void *vctx)
-{
-	struct offer_ctx *c = vctx;
-	struct seats seats = { 0, 0, NULL, NULL };
-	char *text = NULL;
-	json_t *sum = NULL;
-	json_error_t je;
-	int rc;
-
-	c->offered = c->refused = 0;
-	free(c->problems);
-	c->problems = NULL;
-	c->plen = 0;
-	c->not_work = 0;
-	if ((rc = wx_runs_get_text(t, c->run, 'h', &text, NULL)) != WX_OK)
-		return rc;
-	sum = json_loads(text, 0, &je);
 	free(text);
-	text = NULL;
-	if (!sum)
-		return wx_txn_fail(t, WX_EDATA, "run %llu: its summary is damaged",
-				   (unsigned long long)c->run);
-	if (strcmp(jstr(sum, "kind"), "work_experience") != 0) {
-		json_decref(sum);
-		c->not_work = 1;
-		return WX_OK;
-	}
-	/* the placements of the run, with the seats taken now */
-	{
-		unsigned char prefix[9];
-		struct wx_cursor *cur;
-		struct wx_val k, v;
-
-		wx_run_key(prefix, c->run, 'p', NULL, 0);
-		rc = wx_cursor_open(t, WX_TB_RUNS, prefix, sizeof prefix, &cur);
-		while (rc == WX_OK && (rc = wx_cursor_next(cur, &k, &v)) == WX_OK) {
-			if (grow_seats(&seats) != WX_OK) {
-				rc = wx_txn_fail(t, WX_ENOMEM, "out of memory");
-				break;
-			}
-			seats.id[seats.n] = strndup((const char *)k.data + 9, k.len - 9);
-			seats.taken[seats.n] = 0;
-			if (!seats.id[seats.n]) {
-				rc = wx_txn_fail(t, WX_ENOMEM, "out of memory");
-				break;
-			}
-			seats.n++;
-		}
-		wx_cursor_close(cur);
-		if (rc == WX_ENOTFOUND)
-			rc = count_seats(t, &seats);
-	}
-	if (rc == WX_OK && c->all) {
-		/* every placed candidate of the run, in id order */
-		unsigned char prefix[9];
-		struct wx_cursor *cur;
-		struct wx_val k, v;
-		char **ids = NULL;
-		size_t n = 0, cap = 0;
-
-		wx_run_key(prefix, c->run, 'c', NULL, 0);
-		rc = wx_cursor_open(t, WX_TB_RUNS, prefix, sizeof prefix, &cur);
-		while (rc == WX_OK && (rc = wx_cursor_next(cur, &k, &v)) == WX_OK) {
-			/* placed rows: the placement string after the format byte is not empty */
-			if (v.len < 2 || ((const unsigned char *)v.data)[1] == 0)
-				continue;
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 256;
-				char **q = realloc(ids, nc * sizeof *q);
-				if (!q) {
-					rc = WX_ENOMEM;
-					break;
-				}
-				ids = q;
-				cap = nc;
-			}
-			if (!(ids[n] = strndup((const char *)k.data + 9, k.len - 9))) {
-				rc = WX_ENOMEM;
-				break;
-			}
-			n++;
-		}
-		wx_cursor_close(cur);
-		if (rc == WX_ENOTFOUND)
-			rc = WX_OK;
-		else if (rc == WX_ENOMEM)
-			rc = wx_txn_fail(t, WX_ENOMEM, "out of memory");
-		for (size_t i = 0; rc == WX_OK && i < n; i++)
-			rc = offer_one(t, c, ids[i], &seats);
-		for (size_t i = 0; i < n; i++)
-			free(ids[i]);
-		free(ids);
-	} else {
-		for (size_t i = 0; rc == WX_OK && i < c->nids; i++)
-			rc = offer_one(t, c, c->ids[i], &seats);
-	}
-	for (size_t i = 0; i < seats.n; i++)
-		free(seats.id[i]);
-	free(seats.id);
-	free(seats.taken);
-	if (rc == WX_OK && c->offered) {
-		json_object_set_new(sum, "offered", json_integer(jint(sum, "offered") + (json_int_t)c->offered));
-		text = json_dumps(sum, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-		rc = text ? wx_runs_put_text(t, c->run, 'h', text, strlen(text)) :
-			wx_txn_fail(t, WX_ENOMEM, "out of memory");
-		free(text);
-	}
-	json_decref(sum);
+	wx_forms_free(forms);
+	wx_store_close(s);
 	return rc;
 }
 
@@ -1500,27 +902,26 @@ int wx_cmd_offer(struct wx_global *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct offer_opts o = { wx_cli_find("offer"), 0 };
-	struct offer_ctx c;
+	struct wx_offer_report c;
 	struct wx_store *s = NULL;
 	struct wx_err err;
+	uint64_t run;
+	size_t nids;
 	int done, rc = wx_cli_getopt(g, o.cmd, argc, argv, "", opts, offer_opt, &o, &done);
 
 	if (rc != WX_EXIT_OK || done)
 		return rc;
-	memset(&c, 0, sizeof c);
 	if (optind >= argc)
 		return wx_cli_usage_error(o.cmd, "give a run number, then --all or candidate ids");
-	if ((rc = parse_run(o.cmd, argv[optind], &c.run)) != WX_EXIT_OK)
+	if ((rc = parse_run(o.cmd, argv[optind], &run)) != WX_EXIT_OK)
 		return rc;
-	c.all = o.all;
-	c.ids = argv + optind + 1;
-	c.nids = (size_t)(argc - optind - 1);
-	if (c.all == (c.nids > 0))
+	nids = (size_t)(argc - optind - 1);
+	if (o.all == (nids > 0))
 		return wx_cli_usage_error(o.cmd, "give either --all or candidate ids");
 	wx_err_clear(&err);
 	if ((rc = wx_cli_open(g, 0, NULL, &s)) != WX_EXIT_OK)
 		return rc;
-	rc = wx_store_write(s, offer_fn, &c, &err);
+	rc = wx_run_offer(s, run, o.all, (const char *const *)(argv + optind + 1), nids, &c, &err);
 	if (rc == WX_ENOTFOUND) {
 		wx_cli_error("no run %s (see wexmatch runs)", argv[optind]);
 		rc = WX_EXIT_DATA;
@@ -1530,15 +931,19 @@ int wx_cmd_offer(struct wx_global *g, int argc, char **argv)
 		wx_cli_error("run %s is an ambassador run: it has no offers", argv[optind]);
 		rc = WX_EXIT_DATA;
 	} else {
-		if (c.problems)
-			fputs(c.problems, stderr);
-		fprintf(stderr, "%lu offered from run %llu%s", c.offered, (unsigned long long)c.run,
+		/* every refusal, a line each, as wexmatch: ID: why */
+		for (const char *p = c.problems; p && *p;) {
+			size_t n = strcspn(p, "\n");
+			fprintf(stderr, "wexmatch: %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+		fprintf(stderr, "%lu offered from run %llu%s", c.offered, (unsigned long long)run,
 			c.refused ? "" : "\n");
 		if (c.refused)
 			fprintf(stderr, "; %lu could not be\n", c.refused);
 		rc = c.refused ? WX_EXIT_DATA : WX_EXIT_OK;
 	}
-	free(c.problems);
+	wx_offer_report_free(&c);
 	wx_store_close(s);
 	return rc;
 }

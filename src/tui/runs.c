@@ -15,20 +15,16 @@
  * message line, and records it as `wexmatch match` does (the stored policy,
  * else the shipped default; a random seed, recorded).  A run only
  * proposes.  Offers (O for the selected candidate, ^O for all) and
- * explanations are made by running `wexmatch offer` and `wexmatch
- * explain` on the same database: one implementation of the rules that an
- * offer must pass, audited the same way, whichever front end is used. */
+ * explanations come from the core (offer.h, explain.h), the same code as
+ * `wexmatch offer` and `wexmatch explain`: one implementation of the rules
+ * an offer must pass, audited the same way, whichever front end is used. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,11 +39,12 @@
 #include "wexmatch/policy.h"
 #include "wexmatch/policystore.h"
 #include "wexmatch/run.h"
+#include "wexmatch/explain.h"
+#include "wexmatch/offer.h"
 #include "wexmatch/runstore.h"
 #include "wexmatch/tui.h"
 #include "wexmatch/tui_actions.h"
 
-extern char **environ;
 
 enum { V_RUNS, V_RUN, V_EXPLAIN };
 enum { OP_NONE, OP_UP, OP_DOWN, OP_PGUP, OP_PGDN, OP_HOME, OP_END };
@@ -436,72 +433,6 @@ static void draw_run(struct tui *t)
 	}
 }
 
-/* ---- running wexmatch for offers and explanations ---- */
-
-/* Run this program with args on the same database and forms; its output
- * (stdout and stderr) into *out (malloc'd).  The exit status, or -1. */
-static int run_self(struct tui *t, const char *const *args, char **out)
-{
-	const char *argv[16];
-	int n = 0, fd[2], st = -1;
-	posix_spawn_file_actions_t fa;
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	pid_t pid;
-
-	*out = NULL;
-	if (!buf || pipe(fd) != 0) {
-		free(buf);
-		return -1;
-	}
-	argv[n++] = "wexmatch";
-	argv[n++] = "--db";
-	argv[n++] = wx_store_dir(t->s);
-	argv[n++] = "--forms";
-	argv[n++] = t->forms->dir;
-	for (int i = 0; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, fd[1], 2);
-	posix_spawn_file_actions_addclose(&fa, fd[0]);
-	if (posix_spawn(&pid, "/proc/self/exe", &fa, NULL, (char *const *)argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(fd[0]);
-		close(fd[1]);
-		free(buf);
-		return -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(fd[1]);
-	for (;;) {
-		ssize_t r;
-
-		if (len + 1024 > cap) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd[0], buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd[0]);
-	buf[len] = '\0';
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	*out = buf;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void free_lines(void)
 {
 	for (int i = 0; i < R.nlines; i++)
@@ -532,13 +463,16 @@ static void set_lines(const char *text)
 
 static void explain(struct tui *t, const char *cand)
 {
-	char runs[32], *out = NULL;
-	const char *args[] = { "explain", runs, cand, NULL };
+	struct wx_err err;
+	char *out = NULL;
 
-	snprintf(runs, sizeof runs, "%llu", (unsigned long long)R.run);
 	tui_message(t, 0, "Explaining...");
-	run_self(t, args, &out);
-	set_lines(out ? out : "(wexmatch explain could not be run)");
+	wx_err_clear(&err);
+	if (wx_run_explain_text(t->s, t->forms, R.run, cand, &out, &err) != WX_OK) {
+		tui_message(t, 1, "%s", err.msg);
+		return;
+	}
+	set_lines(out);
 	free(out);
 	t->msg[0] = '\0';
 	R.etop = 0;
@@ -580,26 +514,15 @@ static void draw_explain(struct tui *t)
 		mvaddnstr(top + y, 0, wrapped[i], -1);
 }
 
-/* the last line of a command's output, for the message line */
-static const char *last_line(char *out)
-{
-	size_t n = strlen(out);
-	char *p;
-
-	while (n > 0 && out[n - 1] == '\n')
-		out[--n] = '\0';
-	p = strrchr(out, '\n');
-	return p ? p + 1 : out;
-}
-
 static void offer(struct tui *t, const char *cand)
 {
-	char runs[32], *out = NULL;
-	const char *args[] = { "offer", runs, cand, NULL };
-	int ch, rc;
+	struct wx_offer_report rep;
+	struct wx_err err;
+	int all = cand[0] == '-', ch, rc;
+	char runs[32];
 
 	snprintf(runs, sizeof runs, "%llu", (unsigned long long)R.run);
-	if (cand[0] == '-')
+	if (all)
 		ch = tui_ask(t, "Offer every candidate placed in run %s and not yet offered? y: offer  other: no",
 			     runs);
 	else
@@ -608,10 +531,18 @@ static void offer(struct tui *t, const char *cand)
 		tui_message(t, 0, "Nothing offered.");
 		return;
 	}
-	rc = run_self(t, args, &out);
-	tui_message(t, rc != 0, "%s", out && *out ? last_line(out)
-						 : rc == 0 ? "Offered." : "The offer could not be made.");
-	free(out);
+	wx_err_clear(&err);
+	rc = wx_run_offer(t->s, R.run, all, all ? NULL : &cand, all ? 0 : 1, &rep, &err);
+	if (rc != WX_OK)
+		tui_message(t, 1, "The offer could not be made: %s", err.msg);
+	else if (rep.not_work)
+		tui_message(t, 1, "Run %s is an ambassador run: it has no offers.", runs);
+	else if (rep.refused && rep.problems)
+		tui_message(t, 1, "%lu offered, %lu not: %.*s", rep.offered, rep.refused,
+			    (int)strcspn(rep.problems, "\n"), rep.problems);
+	else
+		tui_message(t, 0, "%lu offered from run %s", rep.offered, runs);
+	wx_offer_report_free(&rep);
 }
 
 /* ---- running a match ---- */
