@@ -36,6 +36,8 @@
 #include "wexmatch/policy.h"
 #include "wexmatch/record.h"
 #include "wexmatch/run.h"
+#include "wexmatch/runstore.h"
+#include "wexmatch/keys.h"
 #include "wexmatch/store.h"
 #include "wexmatch/values.h"
 
@@ -524,6 +526,74 @@ static void test_interest_order(void **state)
 	drop_store(s, dir);
 }
 
+
+/* A save cut short (a run number taken, rows written, no summary) is
+ * invisible, and the next save removes its rows. */
+struct junk_ctx {
+	uint64_t run;
+	int found;
+};
+
+static int junk_fn(struct wx_txn *t, void *vctx)
+{
+	struct junk_ctx *j = vctx;
+	unsigned char be[8];
+	int rc;
+
+	if ((rc = wx_runs_new(t, &j->run)) != WX_OK)
+		return rc;
+	wx_put_be64(be, j->run);
+	if ((rc = wx_put(t, WX_TB_META, "run_saving", 10, be, 8, 0)) != WX_OK)
+		return rc;
+	return wx_runs_put_row(t, j->run, 'c', "C00", 3, "\1junk", 5, 0);
+}
+
+static int look_fn(struct wx_txn *t, void *vctx)
+{
+	struct junk_ctx *j = vctx;
+	struct wx_val v;
+	char *text = NULL;
+
+	j->found = wx_runs_get_row(t, j->run, 'c', "C00", 3, &v) == WX_OK;
+	j->found |= (wx_runs_get_text(t, j->run, 'h', &text, NULL) == WX_OK) << 1;
+	free(text);
+	return WX_OK;
+}
+
+static void test_unfinished_save(void **state)
+{
+	struct inst t;
+	char dir[64];
+	struct wx_store *s;
+	struct wx_run w;
+	struct wx_run_meta m;
+	struct junk_ctx j = { 0, 0 };
+	struct wx_err err;
+	uint64_t saved = 0;
+
+	(void)state;
+	gen(&t);
+	s = make_store(&t, 0, dir);
+	assert_int_equal(wx_store_write(s, junk_fn, &j, &err), WX_OK);
+	assert_int_equal(wx_store_read(s, look_fn, &j, &err), WX_OK);
+	assert_int_equal(j.found, 1);          /* a row, no summary */
+	run(s, 16, 7, &w);
+	memset(&m, 0, sizeof m);
+	m.policy_source = "default";
+	m.policy_text = wx_policy_default_text();
+	m.policy_len = strlen(m.policy_text);
+	m.user = "test";
+	assert_int_equal(wx_run_save(s, &w, &m, &saved, NULL, &err), WX_OK);
+	assert_int_equal(saved, j.run + 1);
+	assert_int_equal(wx_store_read(s, look_fn, &j, &err), WX_OK);
+	assert_int_equal(j.found, 0);          /* the unfinished run's rows are gone */
+	j.run = saved;
+	assert_int_equal(wx_store_read(s, look_fn, &j, &err), WX_OK);
+	assert_int_equal(j.found & 2, 2);      /* the saved one has its summary */
+	wx_run_free(&w);
+	drop_store(s, dir);
+}
+
 /* testlib.h's string helpers are for other files */
 static void unused_helpers(void)
 {
@@ -538,6 +608,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_interest_order),
 		cmocka_unit_test(test_random_stores),
+		cmocka_unit_test(test_unfinished_save),
 	};
 	struct wx_err err;
 	const char *text = wx_policy_default_text();

@@ -9,6 +9,7 @@
 
 #include "wexmatch/ambrun.h"
 #include "wexmatch/audit.h"
+#include "wexmatch/keys.h"
 #include "wexmatch/run.h"
 #include "wexmatch/runstore.h"
 #include "wexmatch/values.h"
@@ -162,10 +163,23 @@ void wx_run_fill_row(const struct wx_run *w, size_t i, struct wx_run_row *row, i
 	}
 }
 
+/* A run is saved in steps, each its own write transaction, so that a
+ * million rows never sit in one transaction's dirty pages (LMDB keeps up
+ * to 512 MB of them in memory): first the run's number, its policy and
+ * its placements' rows, with a note in meta that the run is being saved;
+ * then the candidates' rows, 65,536 at a time; last the summary, which
+ * makes the run visible (runs, run show, explain and offer read it
+ * first), the audit entry, and the note removed, together.  A save cut
+ * short leaves a run with no summary: invisible, and its rows are removed
+ * by the next save, which finds the note. */
+#define SAVE_BATCH 65536
+#define SAVING_KEY "run_saving"
+
 struct save_ctx {
 	const struct wx_run *w;
 	const struct wx_run_meta *m;
 	uint64_t run;
+	size_t from, to;
 	char *summary;
 };
 
@@ -183,35 +197,44 @@ static void kind_row(const struct wx_run *w, uint32_t rank, int32_t *score, uint
 	*applied = c->applied_s;
 }
 
-static int save_fn(struct wx_txn *t, void *vctx)
+/* Remove every row of an unfinished save, if the last one was cut short. */
+static int clean_unfinished(struct wx_txn *t)
+{
+	unsigned char prefix[8];
+	struct wx_cursor *cur;
+	struct wx_val k, v;
+	int rc = wx_get(t, WX_TB_META, SAVING_KEY, sizeof SAVING_KEY - 1, &v);
+
+	if (rc == WX_ENOTFOUND)
+		return WX_OK;
+	if (rc != WX_OK)
+		return rc;
+	if (v.len != 8)
+		return wx_txn_fail(t, WX_EDATA, "meta %s is damaged", SAVING_KEY);
+	memcpy(prefix, v.data, 8);
+	rc = wx_cursor_open(t, WX_TB_RUNS, prefix, sizeof prefix, &cur);
+	while (rc == WX_OK && (rc = wx_cursor_next(cur, &k, &v)) == WX_OK)
+		rc = wx_cursor_del(cur);
+	wx_cursor_close(cur);
+	if (rc != WX_ENOTFOUND && rc != WX_OK)
+		return rc;
+	rc = wx_del(t, WX_TB_META, SAVING_KEY, sizeof SAVING_KEY - 1);
+	return rc == WX_ENOTFOUND ? WX_OK : rc;
+}
+
+static int save_begin_fn(struct wx_txn *t, void *vctx)
 {
 	struct save_ctx *c = vctx;
 	const struct wx_run *w = c->w;
+	unsigned char be[8];
 	int rc;
 
-	free(c->summary);
-	c->summary = NULL;
-	if ((rc = wx_runs_new(t, &c->run)) != WX_OK)
+	if ((rc = clean_unfinished(t)) != WX_OK || (rc = wx_runs_new(t, &c->run)) != WX_OK)
 		return rc;
-	if (!(c->summary = wx_run_summary(w, c->m, c->run)))
-		return wx_txn_fail(t, WX_ENOMEM, "out of memory");
-	if ((rc = wx_runs_put_text(t, c->run, 'h', c->summary, strlen(c->summary))) != WX_OK ||
+	wx_put_be64(be, c->run);   /* the run's keys all start with it */
+	if ((rc = wx_put(t, WX_TB_META, SAVING_KEY, sizeof SAVING_KEY - 1, be, 8, 0)) != WX_OK ||
 	    (rc = wx_runs_put_text(t, c->run, 't', c->m->policy_text, c->m->policy_len)) != WX_OK)
 		return rc;
-	for (size_t i = 0; i < w->in.ncand; i++) {
-		struct wx_run_row row;
-		unsigned char *buf;
-		size_t len;
-
-		wx_run_fill_row(w, i, &row, 1);
-		row.cf_placed = wx_run_cf_place(w, i) >= 0;
-		if (wx_run_row_encode(&row, &buf, &len) != WX_OK)
-			return wx_txn_fail(t, WX_ENOMEM, "out of memory");
-		rc = wx_runs_put_row(t, c->run, 'c', row.cand_id, strlen(row.cand_id), buf, len, 0);
-		free(buf);
-		if (rc != WX_OK)
-			return rc;
-	}
 	for (size_t p = 0; p < w->in.nplace; p++) {
 		struct wx_run_place_row pr;
 		unsigned char *buf;
@@ -241,15 +264,61 @@ static int save_fn(struct wx_txn *t, void *vctx)
 		if (rc != WX_OK)
 			return rc;
 	}
+	return WX_OK;
+}
+
+static int save_rows_fn(struct wx_txn *t, void *vctx)
+{
+	struct save_ctx *c = vctx;
+	const struct wx_run *w = c->w;
+	int rc;
+
+	for (size_t i = c->from; i < c->to; i++) {
+		struct wx_run_row row;
+		unsigned char *buf;
+		size_t len;
+
+		wx_run_fill_row(w, i, &row, 1);
+		row.cf_placed = wx_run_cf_place(w, i) >= 0;
+		if (wx_run_row_encode(&row, &buf, &len) != WX_OK)
+			return wx_txn_fail(t, WX_ENOMEM, "out of memory");
+		rc = wx_runs_put_row(t, c->run, 'c', row.cand_id, strlen(row.cand_id), buf, len, 0);
+		free(buf);
+		if (rc != WX_OK)
+			return rc;
+	}
+	return WX_OK;
+}
+
+static int save_end_fn(struct wx_txn *t, void *vctx)
+{
+	struct save_ctx *c = vctx;
+	int rc;
+
+	free(c->summary);
+	if (!(c->summary = wx_run_summary(c->w, c->m, c->run)))
+		return wx_txn_fail(t, WX_ENOMEM, "out of memory");
+	if ((rc = wx_runs_put_text(t, c->run, 'h', c->summary, strlen(c->summary))) != WX_OK ||
+	    (rc = wx_del(t, WX_TB_META, SAVING_KEY, sizeof SAVING_KEY - 1)) != WX_OK)
+		return rc;
 	return wx_audit_write(t, WX_AUDIT_MATCH, WX_AUDIT_KIND_NONE, c->run, NULL, 0);
 }
 
 int wx_run_save(struct wx_store *s, const struct wx_run *w, const struct wx_run_meta *m,
 		uint64_t *run, char **summary, struct wx_err *err)
 {
-	struct save_ctx c = { w, m, 0, NULL };
-	int rc = wx_store_write(s, save_fn, &c, err);
+	struct save_ctx c = { w, m, 0, 0, 0, NULL };
+	int rc = wx_store_write(s, save_begin_fn, &c, err);
 
+	for (size_t i = 0; rc == WX_OK && i < w->in.ncand; i += SAVE_BATCH) {
+		c.from = i;
+		c.to = i + SAVE_BATCH < w->in.ncand ? i + SAVE_BATCH : w->in.ncand;
+		rc = wx_store_write(s, save_rows_fn, &c, err);
+		/* the pages read so far are not needed again (store.h) */
+		wx_store_release_pages(s);
+	}
+	if (rc == WX_OK)
+		rc = wx_store_write(s, save_end_fn, &c, err);
 	if (rc == WX_OK) {
 		*run = c.run;
 		if (summary) {
@@ -348,7 +417,7 @@ static int amb_save_fn(struct wx_txn *t, void *vctx)
 
 	free(c->summary);
 	c->summary = NULL;
-	if ((rc = wx_runs_new(t, &c->run)) != WX_OK)
+	if ((rc = clean_unfinished(t)) != WX_OK || (rc = wx_runs_new(t, &c->run)) != WX_OK)
 		return rc;
 	if (!(c->summary = wx_amb_run_summary(w, c->m, c->run)))
 		return wx_txn_fail(t, WX_ENOMEM, "out of memory");
