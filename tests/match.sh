@@ -191,6 +191,8 @@ like "$err" "bad.pol:2: " "with FILE:LINE"
 run W match --seed x
 is "$rc" 2 "a bad seed: usage error"
 
+exit_is 0 "check: runs and offers leave the database clean" W check
+
 # ---- ambassadors ----
 cat >"$T/ambassadors.csv" <<'EOF'
 id,status,given_name,family_name,email,professions,base_postcode,max_travel_km,virtual_ok,available_dates,max_events,dbs_expires,training_done

@@ -192,7 +192,8 @@ static int check_audit(struct wx_txn *t, struct check_ctx *c)
 			problem(c, "audit #%llu: no time", (unsigned long long)seq);
 		if ((e.kind == WX_AUDIT_KIND_NONE) !=
 		    (e.action == WX_AUDIT_INIT || e.action == WX_AUDIT_MIGRATE ||
-		     e.action == WX_AUDIT_POLICY || e.action == WX_AUDIT_GEO))
+		     e.action == WX_AUDIT_POLICY || e.action == WX_AUDIT_GEO ||
+		     e.action == WX_AUDIT_MATCH))
 			problem(c, "audit #%llu: %s of kind %d", (unsigned long long)seq,
 				wx_audit_action_name(e.action), e.kind);
 		ik[0] = (unsigned char)e.kind;
