@@ -132,9 +132,11 @@ struct wx_run_meta {
 /* The run's summary as compact JSON text (malloc'd, NULL when out of
  * memory); run is its number, 0 for a dry run (then "id" is null). */
 char *wx_run_summary(const struct wx_run *w, const struct wx_run_meta *m, uint64_t run);
-/* Record the run in one write transaction (summary, policy text, a row per
- * candidate and per placement, an audit entry): *run gets its number and
- * *summary (may be NULL) its summary.  WX_OK, or the store's error. */
+/* Record the run (summary, policy text, a row per candidate and per
+ * placement, an audit entry): in batches of write transactions, the
+ * summary last, so that the run appears whole or not at all (runsave.c);
+ * *run gets its number and *summary (may be NULL) its summary.  WX_OK, or
+ * the store's error. */
 int wx_run_save(struct wx_store *s, const struct wx_run *w, const struct wx_run_meta *m,
 		uint64_t *run, char **summary, struct wx_err *err);
 /* The same for an ambassador run (ambrun.h). */
