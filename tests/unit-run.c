@@ -38,6 +38,7 @@
 #include "wexmatch/run.h"
 #include "wexmatch/runstore.h"
 #include "wexmatch/keys.h"
+#include "wexmatch/check.h"
 #include "wexmatch/store.h"
 #include "wexmatch/values.h"
 
@@ -545,7 +546,21 @@ static int junk_fn(struct wx_txn *t, void *vctx)
 	wx_put_be64(be, j->run);
 	if ((rc = wx_put(t, WX_TB_META, "run_saving", 10, be, 8, 0)) != WX_OK)
 		return rc;
-	return wx_runs_put_row(t, j->run, 'c', "C00", 3, "\1junk", 5, 0);
+	{
+		struct wx_run_row row;
+		unsigned char *buf;
+		size_t len;
+
+		memset(&row, 0, sizeof row);
+		row.cand_id = "C00";
+		row.place_id = "";
+		row.slot = WX_SLOT_NONE;
+		if (wx_run_row_encode(&row, &buf, &len) != WX_OK)
+			return WX_ENOMEM;
+		rc = wx_runs_put_row(t, j->run, 'c', "C00", 3, buf, len, 0);
+		free(buf);
+		return rc;
+	}
 }
 
 static int look_fn(struct wx_txn *t, void *vctx)
@@ -558,6 +573,21 @@ static int look_fn(struct wx_txn *t, void *vctx)
 	j->found |= (wx_runs_get_text(t, j->run, 'h', &text, NULL) == WX_OK) << 1;
 	free(text);
 	return WX_OK;
+}
+
+static int damage_fn(struct wx_txn *t, void *vctx)
+{
+	struct junk_ctx *j = vctx;
+	return wx_runs_put_row(t, j->run, 'c', "C99", 3, "\1", 1, 0);
+}
+
+static uint64_t problems(struct wx_store *s)
+{
+	struct wx_check_result res;
+	struct wx_err err;
+
+	assert_int_equal(wx_check(s, NULL, NULL, &res, &err), WX_OK);
+	return res.problems;
 }
 
 static void test_unfinished_save(void **state)
@@ -577,6 +607,7 @@ static void test_unfinished_save(void **state)
 	assert_int_equal(wx_store_write(s, junk_fn, &j, &err), WX_OK);
 	assert_int_equal(wx_store_read(s, look_fn, &j, &err), WX_OK);
 	assert_int_equal(j.found, 1);          /* a row, no summary */
+	assert_int_equal(problems(s), 0);      /* noted as being saved: not a problem */
 	run(s, 16, 7, &w);
 	memset(&m, 0, sizeof m);
 	m.policy_source = "default";
@@ -590,6 +621,9 @@ static void test_unfinished_save(void **state)
 	j.run = saved;
 	assert_int_equal(wx_store_read(s, look_fn, &j, &err), WX_OK);
 	assert_int_equal(j.found & 2, 2);      /* the saved one has its summary */
+	assert_int_equal(problems(s), 0);
+	assert_int_equal(wx_store_write(s, damage_fn, &j, &err), WX_OK);
+	assert_int_equal(problems(s), 1);      /* check finds a damaged row */
 	wx_run_free(&w);
 	drop_store(s, dir);
 }

@@ -20,7 +20,10 @@ struct wx_check_result {
  * has an external id whose index entry points back to it; every index entry
  * points to a record with that id; every audit entry decodes and is well
  * formed, and its per-record index entry exists (and every per-record index
- * entry has its audit entry); the id counters are past every id in use. */
+ * entry has its audit entry); the id counters are past every id in use;
+ * policy versions have no gaps; every stored match run's entries decode and
+ * every run with rows has its summary (unless its save was cut short and
+ * is noted as such: the next run removes it). */
 int wx_check(struct wx_store *s, wx_check_report_fn report, void *ctx,
 	     struct wx_check_result *res, struct wx_err *err);
 

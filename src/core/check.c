@@ -2,12 +2,15 @@
  * answer describes one consistent state even while others write. */
 #include "config.h"
 
+#include <jansson.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "wexmatch/audit.h"
 #include "wexmatch/check.h"
+#include "wexmatch/runstore.h"
 #include "wexmatch/keys.h"
 #include "wexmatch/record.h"
 
@@ -270,6 +273,85 @@ static int check_policies(struct wx_txn *t, struct check_ctx *c)
 	return rc == WX_ENOTFOUND ? WX_OK : rc;
 }
 
+/* Match runs: every key names a run the counter has reached and a known
+ * part; every row decodes; every run with rows has its summary (a save
+ * cut short is noted in meta and removed by the next run, so it is not a
+ * problem); every summary is a JSON object. */
+static int check_runs(struct wx_txn *t, struct check_ctx *c)
+{
+	struct wx_cursor *cur;
+	struct wx_val key, val, v;
+	uint64_t last = 0, cur_run = 0, saving = 0;
+	int has_summary = 0, rc;
+
+	if ((rc = wx_runs_latest(t, &last)) != WX_OK)
+		return rc;
+	if (wx_get(t, WX_TB_META, "run_saving", 10, &v) == WX_OK && v.len == 8)
+		saving = wx_get_be64(v.data);
+	rc = wx_cursor_open(t, WX_TB_RUNS, NULL, 0, &cur);
+	while (rc == WX_OK && (rc = wx_cursor_next(cur, &key, &val)) == WX_OK) {
+		const unsigned char *k = key.data;
+		char idbuf[256];
+		uint64_t run;
+		int ok = 1;
+
+		if (key.len < 9) {
+			problem(c, "runs: a key of %zu bytes (expected at least 9)", key.len);
+			continue;
+		}
+		run = wx_get_be64(k);
+		if (run != cur_run) {
+			if (cur_run && !has_summary && cur_run != saving)
+				problem(c, "run %llu: rows without a summary",
+					(unsigned long long)cur_run);
+			cur_run = run;
+			has_summary = 0;
+		}
+		if (run == 0 || run > last)
+			problem(c, "run %llu: past the run counter (%llu)", (unsigned long long)run,
+				(unsigned long long)last);
+		switch (k[8]) {
+		case 'h': {
+			json_error_t je;
+			json_t *o = json_loadb(val.data, val.len, 0, &je);
+			ok = json_is_object(o);
+			json_decref(o);
+			has_summary = 1;
+			break;
+		}
+		case 't':
+			break;
+		case 'c': {
+			struct wx_run_row r;
+			ok = wx_run_row_decode(key.data, key.len, val.data, val.len, &r, idbuf,
+					       sizeof idbuf) == WX_OK;
+			break;
+		}
+		case 'p': {
+			struct wx_run_place_row r;
+			ok = wx_run_place_row_decode(key.data, key.len, val.data, val.len, &r, idbuf,
+						     sizeof idbuf) == WX_OK;
+			break;
+		}
+		case 'a': {
+			struct wx_amb_row r;
+			ok = wx_amb_row_decode(key.data, key.len, val.data, val.len, &r, idbuf,
+					       sizeof idbuf) == WX_OK;
+			break;
+		}
+		default:
+			ok = 0;
+		}
+		if (!ok)
+			problem(c, "run %llu: a damaged entry (part '%c')", (unsigned long long)run,
+				k[8] >= 'a' && k[8] <= 'z' ? k[8] : '?');
+	}
+	wx_cursor_close(cur);
+	if (rc == WX_ENOTFOUND && cur_run && !has_summary && cur_run != saving)
+		problem(c, "run %llu: rows without a summary", (unsigned long long)cur_run);
+	return rc == WX_ENOTFOUND ? WX_OK : rc;
+}
+
 static int check_fn(struct wx_txn *t, void *vctx)
 {
 	struct check_ctx *c = vctx;
@@ -287,6 +369,8 @@ static int check_fn(struct wx_txn *t, void *vctx)
 		rc = check_audit(t, c);
 	if (rc == WX_OK)
 		rc = check_policies(t, c);
+	if (rc == WX_OK)
+		rc = check_runs(t, c);
 	return rc;
 }
 
