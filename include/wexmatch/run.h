@@ -82,8 +82,6 @@ struct wx_run_place {
 struct wx_run_cand {
 	const char *id;
 	uint32_t listed;          /* length of the whole list of section 3 */
-	uint32_t nent;            /* entries passed to the engine */
-	unsigned cut : 1;         /* the passed list stops before its end */
 	unsigned from_interests : 1;
 	unsigned imd_from_geo : 1;
 	unsigned nrule : 8;       /* rules of the policy that counted ... */

@@ -852,20 +852,25 @@ static int reserve(struct priv *P, size_t n)
 	return WX_OK;
 }
 
-static int push_entry(struct priv *P, uint32_t pi, unsigned g, uint32_t pos)
+/* Append an entry to the shared pools (room reserved by the caller). */
+static void pool_put(struct priv *P, uint32_t pi, unsigned g, uint32_t pos)
 {
-	if (reserve(P, 1))
-		return WX_ENOMEM;
 	P->ent[P->nent].place = P->engine_of[pi];
 	P->ent[P->nent].gate = g;
 	P->pos[P->nent] = pos;
 	P->all[P->nent] = pi;
 	P->nent++;
+}
+
+static int push_entry(struct priv *P, uint32_t pi, unsigned g, uint32_t pos)
+{
+	if (reserve(P, 1))
+		return WX_ENOMEM;
+	pool_put(P, pi, g, pos);
 	return WX_OK;
 }
 
-static size_t first_above(const uint32_t *t, size_t v, size_t l, size_t r, size_t lo, size_t hi,
-			  uint32_t x);
+static size_t first_above(const uint32_t *t, size_t size, size_t lo, size_t hi, uint32_t x);
 
 /* Sorting a group of placements of equal date by distance, then id. */
 struct dist_item {
@@ -1024,7 +1029,7 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 		 * whose threshold might take the candidate */
 		if ((b->probe || b->filter) && b->cur_tree && order == arr &&
 		    b->pos >= b->skip_pos && !b->prof_hopeless) {
-			size_t j = first_above(b->cur_tree, 1, 0, b->ps->tree_size, b->cur_off + i,
+			size_t j = first_above(b->cur_tree, b->ps->tree_size, b->cur_off + i,
 					       b->cur_off + n, b->probe_rank);
 			if (j >= b->cur_off + n) {
 				b->pos += (uint32_t)(n - i);
@@ -1096,11 +1101,7 @@ static int emit_group(struct builder *b, const uint32_t *arr, size_t n)
 			lr->nent++;
 			continue;
 		}
-		P->ent[P->nent].place = P->engine_of[pi];
-		P->ent[P->nent].gate = g;
-		P->pos[P->nent] = b->pos;
-		P->all[P->nent] = pi;
-		P->nent++;
+		pool_put(P, pi, g, b->pos);
 	}
 	return WX_OK;
 }
@@ -1166,7 +1167,7 @@ static int emit_by_day(struct builder *b, const uint32_t *arr, size_t n)
 		if (tree && b->pos >= b->skip_pos) {
 			/* past the entries passed: jump to the first date group
 			 * holding a placement that might take the candidate */
-			size_t j = first_above(tree, 1, 0, b->ps->tree_size, off + i, off + n,
+			size_t j = first_above(tree, b->ps->tree_size, off + i, off + n,
 					       b->probe_rank);
 			if (j >= off + n) {
 				b->pos += (uint32_t)(n - i);
@@ -1231,7 +1232,7 @@ static void placement_thresholds(const struct wx_match_result *res, size_t p, ui
 	}
 }
 
-static int prof_thresholds(struct wx_run *w, const struct priv *P, struct probe_state *S,
+static int prof_thresholds(const struct priv *P, struct probe_state *S,
 			   const struct wx_match_result *res)
 {
 	size_t W = 1 + res->ncat, nfree = 0;
@@ -1323,21 +1324,18 @@ static int prof_thresholds(struct wx_run *w, const struct priv *P, struct probe_
 					tr[q][v] = tr[q][2 * v] > tr[q][2 * v + 1] ? tr[q][2 * v] : tr[q][2 * v + 1];
 		}
 	}
-	(void)w;
 	return WX_OK;
 }
 
 /* The first index in [lo, hi) of the tree's leaves whose value is above
- * x, or hi.  t is a max-tree with its leaves at [size, 2 size) (v, l, r:
- * the root and its range, [0, size)).  Bottom-up: from leaf lo, step right
+ * x, or hi.  t is a max-tree with its leaves at [size, 2 size), node v's
+ * children at 2v and 2v + 1.  Bottom-up: from leaf lo, step right
  * along the nearest ancestors' right siblings until one holds a value
  * above x, then down to its first such leaf; O(log size). */
-static size_t first_above(const uint32_t *t, size_t v, size_t l, size_t r, size_t lo, size_t hi,
-			  uint32_t x)
+static size_t first_above(const uint32_t *t, size_t size, size_t lo, size_t hi, uint32_t x)
 {
-	size_t size = r - l, i;
+	size_t i;
 
-	(void)v;
 	if (lo >= hi)
 		return hi;
 	i = lo + size;
@@ -1418,7 +1416,7 @@ static int walk_interests(struct builder *b, uint32_t *listed_out)
 			/* the listed weeks in the candidate's order, then the
 			 * rest: dated ones fail the week gate and are only
 			 * counted; undated ones pass it (run.h) */
-			size_t listed = 0, undated = 0;
+			size_t undated = 0;
 			for (uint32_t x = 0; x < ci->nweeks && !b->stop && !b->prof_skip; x++) {
 				int key = P->weeks[ci->weeks_first + x], y;
 				for (y = 0; y < (int)x && P->weeks[ci->weeks_first + (uint32_t)y] != key; y++)
@@ -1436,7 +1434,6 @@ static int walk_interests(struct builder *b, uint32_t *listed_out)
 				size_t e = lo;
 				while (e < n && w->place_all[wk[e]].week_key == key)
 					e++;
-				listed += e - lo;
 				if (emit_by_day(b, wk + lo, e - lo))
 					return WX_ENOMEM;
 			}
@@ -1447,7 +1444,6 @@ static int walk_interests(struct builder *b, uint32_t *listed_out)
 				if (emit_group(b, wk + n - undated, undated))
 					return WX_ENOMEM;
 			}
-			(void)listed;
 		}
 		base += (uint32_t)n;
 	}
@@ -1482,15 +1478,6 @@ static void builder_free(struct builder *b)
 {
 	free(b->tmp);
 	free(b->tmp_order);
-}
-
-/* The public view of candidate i's list in the run. */
-static void sync_rc(struct wx_run *w, const struct priv *P, size_t i)
-{
-	const struct listref *lr = &P->ref[0][i];
-
-	w->rc[i].nent = lr->nent;
-	w->rc[i].cut = lr->cut;
 }
 
 /* Build candidate i's list from the start, passing entries up to the
@@ -1669,8 +1656,8 @@ static int digest(struct wx_run *w, const struct wx_run_opts *o)
 		dig_u64(w->digest, (uint64_t)c->applied_ns);
 		dig_u64(w->digest, r->listed);
 		/* entries by the placements' own hashes (of their ids) */
-		for (uint32_t j = 0; j < r->nent; j++) {
-			const struct listref *lr = &P->ref[0][i];
+		const struct listref *lr = &P->ref[0][i];
+		for (uint32_t j = 0; j < lr->nent; j++) {
 			uint64_t e = P->phash[lr_all(P, lr, j)] ^
 				((uint64_t)lr_pos(P, lr)[j] << 8 | lr_ent(P, lr)[j].gate);
 			w->digest[0] = (w->digest[0] ^ e) * UINT64_C(0x100000001b3);
@@ -1802,7 +1789,6 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 				return wx_err_set(err, WX_ENOMEM, "out of memory");
 			}
 			P->ref[1][i] = P->ref[0][i];
-			sync_rc(w, P, i);
 		}
 		builder_free(&b);
 	}
@@ -1823,7 +1809,7 @@ int wx_run_prepare(struct wx_store *s, const struct wx_run_opts *o, struct wx_ru
 	w->in.cand = P->cand;
 	for (size_t i = 0; i < w->in.ncand; i++) {
 		P->cand[i].choice = lr_ent(P, &P->ref[0][i]);
-		P->cand[i].nchoice = w->rc[i].nent;
+		P->cand[i].nchoice = P->ref[0][i].nent;
 	}
 	if (digest(w, o) != WX_OK)
 		return wx_err_set(err, WX_ENOMEM, "out of memory");
@@ -1851,7 +1837,7 @@ static long settle_cut(struct wx_run *w, struct priv *P, const struct wx_match_r
 	struct builder b;
 	long grown = 0;
 
-	if (prof_thresholds(w, P, &P->ps[which], res) != WX_OK)
+	if (prof_thresholds(P, &P->ps[which], res) != WX_OK)
 		return -1;
 	memset(&b, 0, sizeof b);
 	for (size_t i = 0; i < w->in.ncand; i++) {
@@ -2023,11 +2009,8 @@ int wx_run_match(struct wx_run *w, struct wx_err *err)
 		own_free(&P->ref[1][i]);
 	if (rc != WX_OK)
 		return rc;
-	for (size_t i = 0; i < w->in.ncand; i++) {
-		sync_rc(w, P, i);
-		P->cand[i].choice = lr_ent(P, &P->ref[0][i]);
-		P->cand[i].nchoice = P->ref[0][i].nent;
-	}
+	/* the run's lists (P->cand) are as its session left them: the
+	 * counterfactual grew only lists of its own */
 	if ((rc = wx_match_figures(&w->in, &w->res, WX_RUN_GROUP_SCORE, &w->fig, err)) != WX_OK)
 		return rc;
 	w->ran = 1;

@@ -153,7 +153,6 @@ void wx_run_fill_row(const struct wx_run *w, size_t i, struct wx_run_row *row, i
 	/* the entries passed are not all of them (failed gates past the
 	 * first few, and full placements a long list skipped, run.h): count
 	 * by positions, the entries before the one placed or the whole list */
-	(void)n;
 	row->nwhy = w->res.place[i] >= 0 ? row->choice_rank - 1 : r->listed;
 	row->nwhy_kept = (uint32_t)(n < WX_RUN_WHY_MAX ? n : WX_RUN_WHY_MAX);
 	for (uint32_t k = 0; k < row->nwhy_kept; k++) {
